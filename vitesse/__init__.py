@@ -1,0 +1,1 @@
+"""Vitesse: an autonomous integration factory."""

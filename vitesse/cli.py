@@ -1,0 +1,120 @@
+"""Run the `vitesse` command: demo, ingest, map, test, create, deploy, sync, status, mock, serve, mcp.
+
+Each sub-command is a `cmd_<name>(args, settings) -> int` function; `build_parser()` wires them.
+Errors Vitesse raises on purpose are printed as one clear line (exit code 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.console import Console
+
+from vitesse.config import Settings
+from vitesse.errors import IngestError, VitesseError
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def _print_json(payload: Any) -> None:
+    """Print JSON to stdout with nothing else on it (machine-readable output)."""
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# ingest
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.graph.ingestor import ingest
+    from vitesse.graph.ingestor.summary import render_summary
+
+    spec = asyncio.run(ingest(args.source, spec_url=args.spec_url, settings=settings, name=args.name))
+    if args.json:
+        _print_json(spec.model_dump(mode="json", by_alias=True, exclude_none=False))
+    else:
+        render_summary(spec, out)
+    return 0
+
+
+def _add_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("ingest", help="Read an OpenAPI/Swagger document and summarise the API.")
+    p.add_argument("source", help="A spec URL, an API base URL (discovery), or a file path.")
+    p.add_argument("--spec-url", help="Explicit spec URL when the base URL does not serve one.")
+    p.add_argument("--name", help="A short name for the API (default: from the spec's title).")
+    p.add_argument("--json", action="store_true", help="Print only the APISpecification JSON on stdout.")
+    p.set_defaults(func=cmd_ingest)
+
+
+# --------------------------------------------------------------------------------------------
+# demo
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.demo import run_demo
+
+    return run_demo(args, settings, out=out, err=err)
+
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="Run the whole loop offline on the bundled example APIs.")
+    p.add_argument("--json", action="store_true", help="Print only the final result JSON on stdout.")
+    p.set_defaults(func=cmd_demo)
+
+
+# --------------------------------------------------------------------------------------------
+# wiring
+# --------------------------------------------------------------------------------------------
+
+ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_demo, _add_ingest]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vitesse", description="Autonomous integration factory.")
+    parser.add_argument("--debug", action="store_true", help="Show tracebacks for unexpected errors.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in ADDERS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        settings = Settings()
+        return int(args.func(args, settings))
+    except IngestError as exc:
+        err.print(f"[bold red]error[/] ({exc.reason.value}): {exc}", markup=True, highlight=False)
+        for location in exc.tried:
+            err.print(f"  tried {location}", highlight=False)
+        return 2
+    except VitesseError as exc:
+        err.print(f"[bold red]error[/]: {exc}", markup=True, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if getattr(args, "debug", False):
+            raise
+        err.print(f"[bold red]unexpected error[/]: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

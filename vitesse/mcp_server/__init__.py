@@ -1,0 +1,1 @@
+"""Vitesse mcp_server."""
