@@ -75,10 +75,10 @@ def classify_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, policy: NetPo
         return "cloud metadata addresses are never contacted"
     if ip.is_link_local:
         return "link-local addresses are never contacted"
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return "reserved, multicast and unspecified addresses are never contacted"
     if ip.is_loopback:
         return None if policy.allow_loopback else "loopback addresses are refused (set VITESSE_ALLOW_LOOPBACK=true)"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "reserved, multicast and unspecified addresses are never contacted"
     if ip.is_private or ip in ipaddress.ip_network("100.64.0.0/10"):
         if policy.allow_private:
             return None

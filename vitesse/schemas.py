@@ -16,7 +16,6 @@ from enum import Enum
 from typing import Any
 from uuid import uuid4
 
-import orjson
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
@@ -273,8 +272,8 @@ class APISpecification(_Model):
 
     def compute_digest(self) -> str:
         """Return the sha256 of the normalised content (everything but provenance and the digest)."""
-        payload = self.model_dump(mode="json", exclude={"digest", "source", "warnings"}, by_alias=True)
-        return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        payload = self.model_dump_json(exclude={"digest", "source", "warnings"}, by_alias=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +390,36 @@ class TestResult(_Model):
     timestamp: datetime = PydField(default_factory=_now)
 
 
+class IssueKind(str, Enum):
+    MISSING_REQUIRED = "missing_required"
+    TYPE_MISMATCH = "type_mismatch"
+    FORMAT = "format"
+    PATTERN = "pattern"
+    ENUM = "enum"
+    LENGTH = "length"
+    RANGE = "range"
+    UNKNOWN_FIELD = "unknown_field"
+    REJECTED = "rejected"
+    TRANSFORM_FAILED = "transform_failed"
+
+
+class FieldIssue(_Model):
+    """One thing the Guardian saw go wrong with a destination field: the Mapper's heal input."""
+
+    dest_field: str
+    kind: IssueKind
+    message: str
+    """A sentence a person can act on: `destination rejected phone_numbers[].number: expected E.164`."""
+    expected: str | None = None
+    """What the destination wants: a type, a format, a pattern, `one of A, B, C`."""
+    observed: str | None = None
+    """What we sent (an excerpt, secrets masked) or `missing`."""
+    allowed_values: list[Any] | None = None
+    example_payload: dict[str, Any] | None = None
+    source_fields: list[str] = PydField(default_factory=list)
+    count: int = 1
+
+
 class HealthScore(_Model):
     overall_score: float = 0.0
     success_rate: float = 0.0
@@ -401,6 +430,8 @@ class HealthScore(_Model):
     passed_tests: int = 0
     critical_issues: list[str] = PydField(default_factory=list)
     warnings: list[str] = PydField(default_factory=list)
+    feedback: list[FieldIssue] = PydField(default_factory=list)
+    """Structured heal input for the Mapper, one entry per destination field and kind of fault."""
     against: str = "sandbox"
     """sandbox or live: what the shadow calls reached."""
     timestamp: datetime = PydField(default_factory=_now)
