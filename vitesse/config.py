@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         """Return the database URL in the async SQLAlchemy dialect this process uses."""
-        url = self.database_url
+        url = (self.database_url or "").strip() or None  # DATABASE_URL= (empty) means unset
         if url is None and self.postgres_server:
             password = self.postgres_password.get_secret_value() if self.postgres_password else ""
             auth = quote(self.postgres_user, safe="") + (":" + quote(password, safe="") if password else "")
@@ -115,6 +115,7 @@ def _async_dialect(url: str) -> str:
         ("postgresql+psycopg2://", "postgresql+psycopg://"),
         ("postgresql+asyncpg://", "postgresql+psycopg://"),
         ("sqlite://", "sqlite+aiosqlite://"),
+        ("sqlite+pysqlite://", "sqlite+aiosqlite://"),
     ):
         if url.startswith(prefix):
             return replacement + url[len(prefix) :]

@@ -227,7 +227,9 @@ class Endpoint(_Model):
         if self.request_body is not None and self.request_body.fields:
             return self.request_body.fields
         return [
-            Field(path=p.name, type=p.type, format=p.format, enum=p.enum, required=p.required, description=p.description)
+            Field(
+                path=p.name, type=p.type, format=p.format, enum=p.enum, required=p.required, description=p.description
+            )
             for p in self.parameters
             if p.location in (ParameterLocation.FORM, ParameterLocation.QUERY, ParameterLocation.BODY)
         ]
