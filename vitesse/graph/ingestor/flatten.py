@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from vitesse.graph.ingestor.schema import (
     SCALAR_TYPES,
     Schema,
@@ -30,11 +32,29 @@ from vitesse.graph.ingestor.schema import (
 from vitesse.schemas import Field
 
 Mode = Literal["read", "write"]
-MAX_DEPTH = 6
+MAX_DEPTH = 5
 USER_DEFINED = re.compile(
     r"custom|meta|attribute|extra|additional|propert|param|option|setting|context|tag|label", re.I
 )
 MAX_FIELDS = 1500
+_LEAF_KEYS = (
+    ("format", "format"),
+    ("enum", "enum"),
+    ("nullable", "nullable"),
+    ("description", "description"),
+    ("example", "example"),
+    ("default", "default"),
+    ("readOnly", "read_only"),
+    ("writeOnly", "write_only"),
+    ("minLength", "min_length"),
+    ("maxLength", "max_length"),
+    ("minimum", "minimum"),
+    ("maximum", "maximum"),
+    ("pattern", "pattern"),
+)
+_BIG = -1  # memo key of the (schema name, depth) pairs known to overflow SUBTREE_CAP
+SUBTREE_CAP = 150
+"""A nested object with more leaves than this is one leaf: too detailed to map field by field."""
 
 
 @dataclass
@@ -46,6 +66,9 @@ class _Walk:
     memo: dict[int, tuple[Schema, Schema, list[str]]]
     fields: list[Field] = field(default_factory=list)
     truncated: bool = False
+    limit: int = 0
+    """Field count at which the nested object being walked overflows (see SUBTREE_CAP)."""
+    overflow: bool = False
 
     def resolve(self, node: Schema) -> tuple[Schema, list[str]]:
         """Resolve with a memo keyed by node identity (the node is kept alive by the memo)."""
@@ -77,6 +100,8 @@ def flatten(
 
 
 def _visit(walk: _Walk, node: Schema, path: str, required: bool, stack: tuple[str, ...], depth: int) -> None:
+    if walk.overflow:
+        return
     if len(walk.fields) >= walk.max_fields:
         walk.truncated = True
         return
@@ -109,7 +134,6 @@ def _visit_object(walk: _Walk, schema: Schema, path: str, required: bool, stack:
     if depth >= walk.max_depth:
         if path:
             _leaf(walk, path, schema, required, kind="object")
-            walk.truncated = True
         return
     required_names = set(schema.get("required") or [])
     for name, child in properties.items():
@@ -120,7 +144,33 @@ def _visit_object(walk: _Walk, schema: Schema, path: str, required: bool, stack:
             continue
         if walk.mode == "read" and (child.get("writeOnly") or resolved.get("writeOnly")):
             continue
-        _visit(walk, child, _join(path, name), required and name in required_names, stack, depth + 1)
+        child_path, child_required = _join(path, name), required and name in required_names
+        if depth == 0:
+            _visit(walk, child, child_path, child_required, stack, depth + 1)
+        else:
+            _visit_capped(walk, child, resolved, child_path, child_required, stack, depth + 1)
+        if walk.overflow:
+            return
+
+
+def _visit_capped(
+    walk: _Walk, child: Schema, resolved: Schema, path: str, required: bool, stack: tuple[str, ...], depth: int
+) -> None:
+    """Walk a nested property, collapsing it to one leaf when it alone has more than SUBTREE_CAP leaves."""
+    known_big = walk.memo.setdefault(_BIG, set())
+    key = (id(child), depth)  # the node stays alive: walk.resolve keeps it in the memo
+    if key in known_big:
+        _leaf(walk, path, resolved, required, kind=schema_type(resolved) or "object")
+        return
+    start, outer = len(walk.fields), walk.limit
+    walk.limit = min(outer, start + SUBTREE_CAP) if outer else start + SUBTREE_CAP
+    _visit(walk, child, path, required, stack, depth)
+    if walk.overflow and (not outer or start + SUBTREE_CAP <= outer):
+        del walk.fields[start:]
+        walk.overflow = False
+        known_big.add(key)
+        _leaf(walk, path, resolved, required, kind=schema_type(resolved) or "object")
+    walk.limit = outer
 
 
 def _visit_array(walk: _Walk, schema: Schema, path: str, required: bool, stack: tuple[str, ...], depth: int) -> None:
@@ -179,30 +229,28 @@ def _choose_alternative(schema: Schema, walk: _Walk, stack: tuple[str, ...]) -> 
 
 
 def _leaf(walk: _Walk, path: str, schema: Schema, required: bool, *, kind: str, inferred: bool = False) -> None:
+    if walk.limit and len(walk.fields) >= walk.limit:
+        walk.overflow = True
+        return
     if len(walk.fields) >= walk.max_fields:
         walk.truncated = True
         return
-    walk.fields.append(
-        Field(
-            path=path,
-            type=kind,
-            format=schema.get("format"),
-            enum=schema.get("enum") if isinstance(schema.get("enum"), list) else None,
-            required=required,
-            nullable=bool(schema.get("nullable")),
-            description=_text(schema.get("description") or schema.get("title")),
-            example=_example(schema),
-            default=schema.get("default"),
-            read_only=bool(schema.get("readOnly")),
-            write_only=bool(schema.get("writeOnly")),
-            inferred=inferred,
-            min_length=_int(schema.get("minLength")),
-            max_length=_int(schema.get("maxLength")),
-            minimum=_num(schema.get("minimum")),
-            maximum=_num(schema.get("maximum")),
-            pattern=schema.get("pattern") if isinstance(schema.get("pattern"), str) else None,
-        )
-    )
+    attrs: dict[str, Any] = {"path": path, "type": kind, "required": required}
+    for key, name in _LEAF_KEYS:
+        value = schema.get(key)
+        if value is not None:
+            attrs[name] = value
+    if inferred:
+        attrs["inferred"] = True
+    if "description" in attrs or "title" in schema:
+        attrs["description"] = _text(attrs.get("description") or schema.get("title"))
+    if "example" not in attrs and isinstance(schema.get("examples"), list) and schema["examples"]:
+        attrs["example"] = schema["examples"][0]
+    try:
+        walk.fields.append(Field.model_validate(attrs))
+    except ValidationError as exc:  # a hostile or sloppy spec: drop the keywords of the wrong type
+        bad = {str(err["loc"][0]) for err in exc.errors() if err.get("loc")}
+        walk.fields.append(Field.model_validate({k: v for k, v in attrs.items() if k not in bad}))
 
 
 def _join(path: str, name: str) -> str:
