@@ -22,18 +22,21 @@ Config schemas (besides the common `default`, `keep_null`, `each`):
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jmespath
 from jmespath.exceptions import JMESPathError
+from jmespath.functions import Functions
+from jmespath.lexer import Lexer
 
 from vitesse.errors import TransformError
 from vitesse.schemas import DataTransformation
 from vitesse.transforms._config import ConfigReader, Kernel, Registry
 from vitesse.transforms._dates import READ_FORMATS, WRITE_FORMATS, check_pattern, converter, get_zone
-from vitesse.transforms._paths import conflict, parse_path, writer
+from vitesse.transforms._paths import Segments, conflict, parse_path, writer
 from vitesse.transforms._registry import get_transform
 from vitesse.transforms._template import compile_template
 from vitesse.transforms._values import FieldFailure, stringify, to_decimal
@@ -95,7 +98,7 @@ def compile_collect(t: DataTransformation, registry: Registry) -> Kernel:
 def compile_nest(t: DataTransformation, registry: Registry) -> Kernel:
     cfg = ConfigReader(t, ("keys",))
     keys = _keys(cfg, t)
-    paths = []
+    paths: list[Segments] = []
     for key in keys:
         try:
             segments = parse_path(key)
@@ -124,6 +127,9 @@ def _check_params(cfg: ConfigReader, name: str, fn: Callable[..., Any], arity: i
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
         signature = None
+    if signature is not None:
+        bare = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
+        signature = signature.replace(parameters=bare, return_annotation=inspect.Signature.empty)
     try:
         if signature is not None:
             signature.bind(*([None] * arity), **params)
@@ -131,7 +137,7 @@ def _check_params(cfg: ConfigReader, name: str, fn: Callable[..., Any], arity: i
         if check is not None:
             check(**params)
     except (TypeError, ValueError) as exc:
-        raise cfg.error("params", f"do not fit {name}{signature or ''} with {arity} source field(s): {exc}") from None
+        raise cfg.error("params", f"does not fit {name}{signature or ''} with {arity} source field(s): {exc}") from None
 
 
 def compile_custom(t: DataTransformation, registry: Registry) -> Kernel:
@@ -173,7 +179,7 @@ def _compile_number(t: DataTransformation) -> Kernel:
 
 
 def _date_format(cfg: ConfigReader, key: str, names: tuple[str, ...], default: str) -> str:
-    fmt = cfg.get(key, str, default)
+    fmt: str = cfg.get(key, str, default)
     if fmt not in names:
         try:
             check_pattern(fmt)
@@ -197,7 +203,7 @@ def _compile_dates(t: DataTransformation) -> Kernel:
 
 def compile_format(t: DataTransformation, registry: Registry) -> Kernel:
     config = t.transform_config or {}
-    forms = [key for key in ("template", "decimals") if key in config]
+    forms: list[str] = [key for key in ("template", "decimals") if key in config]
     if any(key in config for key in ("from", "to", "timezone", "source_timezone")):
         forms.append("from/to")
     if len(forms) > 1:
@@ -211,11 +217,40 @@ def compile_format(t: DataTransformation, registry: Registry) -> Kernel:
     return _compile_number(t) if forms == ["decimals"] else _compile_dates(t)
 
 
+JMESPATH_FUNCTIONS = frozenset(Functions.FUNCTION_TABLE)
+
+
+def _function_names(node: Any) -> list[str]:
+    found = [node["value"]] if node.get("type") == "function_expression" else []
+    for child in node.get("children", ()):
+        if isinstance(child, dict):
+            found.extend(_function_names(child))
+    return found
+
+
+def _refuse_deprecated_literals(cfg: ConfigReader, text: str) -> None:
+    # jmespath only warns about `bare` string literals, and its parse cache hides the warning the second
+    # time: the lexer (uncached) decides, so the same text is refused every time.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PendingDeprecationWarning)
+        try:
+            list(Lexer().tokenize(text))
+        except PendingDeprecationWarning:
+            raise cfg.error("expression", "uses a deprecated `bare` string literal; quote strings as 'text'") from None
+        except (JMESPathError, ValueError):
+            pass  # the parser below words the syntax error
+
+
 def compile_expression(t: DataTransformation, registry: Registry) -> Kernel:
     cfg = ConfigReader(t, ("expression",))
     text = cfg.get("expression", str)
+    _refuse_deprecated_literals(cfg, text)
     try:
         compiled = jmespath.compile(text)
-    except (JMESPathError, RecursionError) as exc:
+    except (JMESPathError, ValueError, RecursionError) as exc:
         raise cfg.error("expression", f"is not valid JMESPath: {str(exc)[:200]}") from None
+    unknown = sorted(set(_function_names(compiled.parsed)) - JMESPATH_FUNCTIONS)
+    if unknown:
+        known = ", ".join(sorted(JMESPATH_FUNCTIONS))
+        raise cfg.error("expression", f"is not valid JMESPath: unknown function {unknown[0]}() (known: {known})")
     return Kernel(compiled.search, kind="record", always=True)

@@ -83,6 +83,7 @@ def _strptime(pattern: str) -> Parser:
 
 def make_parser(fmt: str, source_zone: tzinfo) -> Parser:
     """Return a parser to an aware datetime; naive inputs are taken to be in `source_zone`."""
+    raw: Parser
     if fmt == "auto":
         raw = _auto
     elif fmt == "unix":

@@ -8,11 +8,11 @@ from typing import Any
 from vitesse.errors import TransformError
 from vitesse.schemas import DataTransformation, MappingLogic
 from vitesse.transforms import _builtins  # noqa: F401  (registers the built-in custom functions)
-from vitesse.transforms._fast import copy_block
+from vitesse.transforms._fast import NOVALUE, copy_block
 from vitesse.transforms._paths import SKIP, conflict, first_array
-from vitesse.transforms._program import NOVALUE, Program, build_program
+from vitesse.transforms._program import Program, build_program
 from vitesse.transforms._results import BatchResult, FieldError, RecordResult, excerpt, scrub
-from vitesse.transforms._values import NO_VALUE, FieldFailure, describe, type_name
+from vitesse.transforms._values import NO_VALUE, FieldFailure, a_type, describe
 
 Run = Callable[[Mapping[str, Any], dict[str, Any]], None]
 
@@ -115,7 +115,7 @@ class CompiledMapping:
 
     def _fill(self, record: Any, payload: dict[str, Any]) -> list[FieldError] | None:
         if type(record) is not dict and not isinstance(record, Mapping):
-            message = f"the record is a {type_name(record)}, not an object"
+            message = f"the record is {a_type(record)}, not an object"
             return [FieldError("*", [], message, excerpt(record))]
         errors = None
         for run in self._runs:

@@ -90,6 +90,8 @@ def to_e164(value: Any, default_region: str = "US") -> str:
     if not isinstance(value, str):
         raise FieldFailure("is not a phone number string", value)
     text = _EXTENSION.sub("", value.strip())
+    if text.startswith("+"):
+        text = text.replace("(0)", "")  # "+44 (0)20 …": the trunk 0 written beside the country code
     if not text or not _ALLOWED.fullmatch(text) or "+" in text[1:]:
         raise FieldFailure("is not a phone number (only digits, spaces, ()-./ and a leading + are allowed)", value)
     digits = re.sub(r"\D", "", text)

@@ -193,7 +193,9 @@ def _each_compute(
         if items is None:
             return missing_array()
         shared = [read(record) if read is not None else None for read in broadcast]
-        out, failures, first = [], 0, None
+        out: list[Any] = []
+        failures = 0
+        first: tuple[int, Exception] | None = None
         for index, item in enumerate(items):
             values = [read(item) if read is not None else shared[j] for j, read in enumerate(inner)]
             try:
@@ -203,10 +205,10 @@ def _each_compute(
                 first = first or (index, exc)
                 out.append(SKIP)
         if first is not None:
-            index, exc = first
-            why = describe(exc)
-            value = exc.value if isinstance(exc, FieldFailure) else None
-            raise FieldFailure(f"{failures} of {len(items)} elements failed; element {index}: {why}", value)
+            where, problem = first
+            value = problem.value if isinstance(problem, FieldFailure) else None
+            message = f"{failures} of {len(items)} elements failed; element {where}: {describe(problem)}"
+            raise FieldFailure(message, value)
         return out
 
     return compute

@@ -42,9 +42,9 @@ from vitesse.transforms._values import (
     TRUE_WORDS,
     BoolWords,
     FieldFailure,
+    a_type,
     is_empty,
     stringify,
-    type_name,
 )
 
 _MISS: Any = object()
@@ -64,7 +64,7 @@ def compile_direct(t: DataTransformation, registry: Registry) -> Kernel:
 
 def _table_key(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
-        raise FieldFailure(f"is an {type_name(value)}; a value table only looks up plain values", value)
+        raise FieldFailure(f"is {a_type(value)}; a value table only looks up plain values", value)
     return value if isinstance(value, str) else stringify(value)
 
 
@@ -207,7 +207,7 @@ def compile_split(t: DataTransformation, registry: Registry) -> Kernel:
 
     def split(value: Any) -> Any:
         if not isinstance(value, str):
-            raise FieldFailure(f"is a {type_name(value)}; split needs a string", value)
+            raise FieldFailure(f"is {a_type(value)}; split needs a string", value)
         parts = [p.strip() for p in value.split(separator)]
         return _pick([p for p in parts if p], part, joiner)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -102,7 +102,7 @@ def to_int(value: Any) -> int:
             if number == number.to_integral_value():
                 return int(number)
         raise FieldFailure("is not a whole number", value)
-    raise FieldFailure(f"cannot turn a {type_name(value)} into an integer", value)
+    raise FieldFailure(f"cannot turn {a_type(value)} into an integer", value)
 
 
 def to_number(value: Any) -> float:
@@ -122,7 +122,7 @@ def to_number(value: Any) -> float:
     elif isinstance(value, int | float | Decimal):
         number = float(value)
     else:
-        raise FieldFailure(f"cannot turn a {type_name(value)} into a number", value)
+        raise FieldFailure(f"cannot turn {a_type(value)} into a number", value)
     if not math.isfinite(number):
         raise FieldFailure("is not a finite number", value)
     return number
@@ -131,7 +131,7 @@ def to_number(value: Any) -> float:
 def to_decimal(value: Any) -> Decimal:
     """Convert a number or numeric text to an exact Decimal (floats through their shortest repr)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise FieldFailure(f"cannot turn a {type_name(value)} into a number", value)
+        raise FieldFailure(f"cannot turn {a_type(value)} into a number", value)
     text = value.strip() if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str) and not _NUMBER_TEXT.fullmatch(text):
         raise FieldFailure("is not a number", value)
@@ -162,7 +162,7 @@ class BoolWords:
         elif isinstance(value, str | int | float):
             key = stringify(value).strip().lower()
         else:
-            raise FieldFailure(f"cannot turn a {type_name(value)} into a boolean", value)
+            raise FieldFailure(f"cannot turn {a_type(value)} into a boolean", value)
         if key in self.true:
             return True
         if key in self.false:
@@ -191,5 +191,18 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-CASTS = {"string": stringify, "integer": to_int, "number": to_number, "boolean": to_bool}
+def a_type(value: Any) -> str:
+    """Name a value's JSON type with its article: "an array", "a string", "null"."""
+    name = type_name(value)
+    if name == "null":
+        return name
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+CASTS: dict[str, Callable[[Any], Any]] = {
+    "string": stringify,
+    "integer": to_int,
+    "number": to_number,
+    "boolean": to_bool,
+}
 """The `cast` targets of `direct` (and the simple `parse` targets)."""
