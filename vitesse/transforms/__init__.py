@@ -3,6 +3,8 @@
 `compile_mapping` checks every config and parses every path once; `CompiledMapping.apply` and
 `apply_batch` then only run closures, never raise for a record, and collect per-field errors
 (`FieldError`: destination field, source fields, why, a masked excerpt of the value ≤ 40 chars).
+A record is one element of the source list (what `source_records_at` points at); a payload is one
+request body. Wrapping payloads for bulk endpoints (`dest_array_wrapper`) is the caller's job.
 
 Paths
     Dot-separated names, `[]` after an array's name: `address.city`, `emails[].value`, `labels[]`.
@@ -40,8 +42,8 @@ Element-wise mapping
         element: destination element i comes from source element i (`items[].sku` ← `line_items[].sku`,
         `Line[]` ← `line_items[]`). Sources without `[]` are the same for every element; sources with
         `[]` must iterate over the same array. Only the first `[]` level pairs up; deeper `[]` inside
-        an element follow R3 and W2–W3. `collect` does not map element-wise unless `each: true`;
-        `each: false` turns element-wise mapping off for any transform.
+        an element follow R3 and W2–W3. Collecting transforms (`collect`, `custom` with `lists: true`)
+        do not map element-wise unless `each: true`; `each: false` turns it off for any transform.
     E2. Elements without a value (M2 per element) are left out of a leaf array. In an array of
         objects they stay empty while the record is mapped, so transformations writing into the same
         array stay aligned by index; elements still empty at the end are dropped. A missing source

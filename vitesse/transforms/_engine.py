@@ -11,8 +11,8 @@ from vitesse.transforms import _builtins  # noqa: F401  (registers the built-in 
 from vitesse.transforms._fast import NOVALUE, copy_block
 from vitesse.transforms._paths import SKIP, conflict, first_array
 from vitesse.transforms._program import Program, build_program
-from vitesse.transforms._results import BatchResult, FieldError, RecordResult, excerpt, scrub
-from vitesse.transforms._values import NO_VALUE, FieldFailure, a_type, describe
+from vitesse.transforms._results import BatchResult, FieldError, RecordResult, excerpt, safe_message
+from vitesse.transforms._values import NO_VALUE, FieldFailure, a_type
 
 Run = Callable[[Mapping[str, Any], dict[str, Any]], None]
 
@@ -111,7 +111,7 @@ class CompiledMapping:
             except Exception:  # reporting must not fail on a strange record
                 value = None
         shown = excerpt(value, sensitive=program.sensitive)
-        return FieldError(program.dest, list(program.sources), scrub(describe(exc)), shown)
+        return FieldError(program.dest, list(program.sources), safe_message(exc, value, program.sensitive), shown)
 
     def _fill(self, record: Any, payload: dict[str, Any]) -> list[FieldError] | None:
         if type(record) is not dict and not isinstance(record, Mapping):
@@ -189,12 +189,16 @@ def compile_transformation(
     program = build_program(t, registry or {})
 
     def value_of(record: Mapping[str, Any]) -> Any:
+        if not isinstance(record, Mapping):
+            raise TransformError(f"'{program.dest}': the record is {a_type(record)}, not an object")
         try:
             return _public(program.compute(record))
         except Exception as exc:
             shown = excerpt(exc.value if isinstance(exc, FieldFailure) else None, sensitive=program.sensitive)
             suffix = f" (value: {shown})" if shown is not None else ""
-            raise TransformError(f"'{program.dest}': {scrub(describe(exc))}{suffix}") from None
+            value = exc.value if isinstance(exc, FieldFailure) else None
+            message = safe_message(exc, value, program.sensitive)
+            raise TransformError(f"'{program.dest}': {message}{suffix}") from None
 
     return value_of
 

@@ -180,9 +180,14 @@ def _each_compute(
         None if i is None else element_reader(s[i + 1 :], aggregate=kernel.aggregate)
         for s, i in zip(sources, starts, strict=True)
     ]
-    broadcast = [scalar_reader(s) if i is None else None for s, i in zip(sources, starts, strict=True)]
+    whole = list_reader if kernel.aggregate else scalar_reader
+    broadcast = [whole(s) if i is None else None for s, i in zip(sources, starts, strict=True)]
     call = _element_call(kernel)
-    missing_array = missing if t.required else (lambda: NOVALUE)
+
+    def missing_array() -> Any:
+        if t.required:
+            raise FieldFailure("the destination requires this field and the source array is missing")
+        return NOVALUE
 
     def one(values: list[Any]) -> Any:
         value = call(values) if values.count(None) != len(values) else None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from vitesse.transforms._values import stringify
+from vitesse.transforms._values import describe, stringify
 
 EXCERPT_MAX = 40
 MESSAGE_MAX = 300
@@ -60,6 +60,19 @@ def excerpt(value: Any, *, sensitive: bool = False) -> str | None:
 def scrub(message: str) -> str:
     """Make a message safe to return: secret-looking tokens masked, length capped."""
     return _cut(mask_secrets(message), MESSAGE_MAX)
+
+
+def safe_message(exc: BaseException, value: Any, sensitive: bool) -> str:
+    """Word a failure for a FieldError: scrubbed, and without a credential field's value even when short."""
+    try:
+        message = describe(exc)
+    except Exception:  # an exception whose str() fails
+        message = f"{type(exc).__name__} (no message)"
+    if sensitive and isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = stringify(value)
+        if text:
+            message = message.replace(text, MASK)
+    return scrub(message)
 
 
 def is_sensitive(*names: str) -> bool:

@@ -186,8 +186,8 @@ def test_messages_from_custom_functions_are_scrubbed_of_secrets() -> None:
     def leaky(value: Any) -> Any:
         raise ValueError(f"rejected token {value}")
 
-    result = compile_mapping(mapping(T("token", "t", "custom", function="leaky")), registry={"leaky": leaky}).apply(
-        {"token": SECRET}
+    result = compile_mapping(mapping(T("code", "c", "custom", function="leaky")), registry={"leaky": leaky}).apply(
+        {"code": SECRET}
     )
     error = result.errors[0]
     assert SECRET not in error.message and SECRET not in str(error)
@@ -242,3 +242,29 @@ def test_a_golden_shaped_order_to_invoice_mapping() -> None:
         [],
     )
     assert compiled.dest_fields[0] == "Line[]"
+
+
+def test_a_credential_fields_value_is_masked_in_the_message_too() -> None:
+    """For a field named like a credential, even a short value is removed from a custom function's message."""
+
+    def picky(value: Any) -> Any:
+        raise ValueError(f"password {value} is too weak")
+
+    compiled = compile_mapping(mapping(T("password", "secret", "custom", function="picky")), registry={"picky": picky})
+    error = compiled.apply({"password": "hunter2"}).errors[0]
+    assert "hunter2" not in str(error)
+    assert error.message == "ValueError: password **** is too weak"
+
+
+def test_an_exception_that_cannot_be_printed_is_still_reported() -> None:
+    """A custom function raising an exception whose str() fails still yields a FieldError."""
+
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    def bad(value: Any) -> Any:
+        raise Unprintable()
+
+    result = compile_mapping(mapping(T("a", "a", "custom", function="bad")), registry={"bad": bad}).apply({"a": 1})
+    assert [e.message for e in result.errors] == ["Unprintable (no message)"]

@@ -217,4 +217,10 @@ def test_required_element_wise_field_with_a_missing_array_is_an_error() -> None:
     t = T("line_items[].sku", "items[].sku").model_copy(update={"required": True})
     mapping = MappingLogic(source_endpoint="GET /a", dest_endpoint="POST /b", transformations=[t])
     result = compile_mapping(mapping).apply({})
-    assert [e.message for e in result.errors] == ["the destination requires this field and the source has no value"]
+    assert [e.message for e in result.errors] == ["the destination requires this field and the source array is missing"]
+    with_default = t.model_copy(update={"transform_config": {"default": "NONE"}})
+    mapping = MappingLogic(source_endpoint="GET /a", dest_endpoint="POST /b", transformations=[with_default])
+    assert [e.message for e in compile_mapping(mapping).apply({}).errors] == [
+        "the destination requires this field and the source array is missing"
+    ]
+    assert compile_mapping(mapping).apply({"line_items": [{}]}).payload == {"items": [{"sku": "NONE"}]}
