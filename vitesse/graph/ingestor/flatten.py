@@ -26,6 +26,7 @@ from vitesse.graph.ingestor.schema import (
     alternatives,
     is_empty_string_enum,
     is_null_schema,
+    ref_name,
     resolve,
     schema_type,
 )
@@ -63,7 +64,7 @@ class _Walk:
     mode: Mode
     max_depth: int
     max_fields: int
-    memo: dict[int, tuple[Schema, Schema, list[str]]]
+    memo: dict[Any, Any]
     fields: list[Field] = field(default_factory=list)
     truncated: bool = False
     limit: int = 0
@@ -87,16 +88,23 @@ def flatten(
     mode: Mode = "read",
     max_depth: int = MAX_DEPTH,
     max_fields: int = MAX_FIELDS,
-    memo: dict[int, Any] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[list[Field], bool]:
     """Return the leaves of a schema and whether the walk was cut short by the caps.
 
     Pass the same `memo` dict to several calls over the same (finished) `schemas` to share work.
     """
-    walk = _Walk(schemas, mode, max_depth, max_fields, memo if memo is not None else {})
+    memo = memo if memo is not None else {}
+    name = ref_name(schema) if schema and len(schema) == 1 else None
+    key = ("flatten", name or id(schema), mode, max_depth, max_fields)
+    done = memo.get(key)
+    if done is not None and (name or done[0] is schema):
+        return list(done[1]), done[2]
+    walk = _Walk(schemas, mode, max_depth, max_fields, memo)
     if schema:
         _visit(walk, dict(schema), "", True, (), 0)
-    return walk.fields, walk.truncated
+    memo[key] = (schema, walk.fields, walk.truncated)
+    return list(walk.fields), walk.truncated
 
 
 def _visit(walk: _Walk, node: Schema, path: str, required: bool, stack: tuple[str, ...], depth: int) -> None:

@@ -24,6 +24,11 @@ SCHEMA_LIST_KEYS = ("allOf", "oneOf", "anyOf", "prefixItems")
 SCHEMA_ONE_KEYS = ("items", "additionalProperties", "not", "contains", "additionalItems", "unevaluatedProperties")
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 _MAX_FOLLOW = 32
+_KEY_KIND = {
+    **dict.fromkeys(SCHEMA_MAP_KEYS, "map"),
+    **dict.fromkeys(SCHEMA_LIST_KEYS, "list"),
+    **dict.fromkeys(SCHEMA_ONE_KEYS, "one"),
+}
 _NAME_SAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 DocLoader = Callable[[str], Mapping[str, Any] | None]
@@ -130,24 +135,27 @@ class Resolver:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             named = {"$ref": REF_PREFIX + self._named(ref, base_uri)}
             return {**named, **_normalise_keywords(siblings)} if siblings else named
-        out = _normalise_keywords(node)
-        for key in SCHEMA_MAP_KEYS:
-            value = node.get(key)
-            if isinstance(value, dict):
-                out[key] = {k: self.schema(v, base_uri) for k, v in value.items()}
-        for key in SCHEMA_LIST_KEYS:
-            value = node.get(key)
-            if isinstance(value, list):
-                out[key] = [self.schema(v, base_uri) for v in value]
-        for key in SCHEMA_ONE_KEYS:
-            value = node.get(key)
-            if isinstance(value, dict | bool):
-                out[key] = (
-                    value if isinstance(value, bool) and key == "additionalProperties" else self.schema(value, base_uri)
-                )
-            elif key == "items" and isinstance(value, list):  # draft-4 tuple form
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            kind = _KEY_KIND.get(key)
+            if kind is None:
+                out[key] = value
+            elif kind == "map":
+                if isinstance(value, dict):
+                    out[key] = {k: self.schema(v, base_uri) for k, v in value.items()}
+            elif kind == "list":
+                if isinstance(value, list):
+                    out[key] = [self.schema(v, base_uri) for v in value]
+            elif isinstance(value, dict):
+                out[key] = self.schema(value, base_uri)
+            elif isinstance(value, bool) and key == "additionalProperties":
+                out[key] = value
+            elif isinstance(value, list) and key == "items":  # draft-4 tuple form
                 out[key] = self.schema(value[0], base_uri) if value else {}
-        _fold_null_alternatives(out)
+        if "type" in out and isinstance(out["type"], list) or "x-nullable" in out:
+            _normalise_types(out)
+        if "oneOf" in out or "anyOf" in out:
+            _fold_null_alternatives(out)
         return out
 
     def _named(self, ref: str, base_uri: str) -> str:
@@ -201,11 +209,12 @@ def _join_path(base_path: str, ref: str) -> str:
 
 def _normalise_keywords(node: Mapping[str, Any]) -> dict[str, Any]:
     """Copy the non-schema keywords of a node: 3.1 type arrays and x-nullable become `nullable`."""
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in SCHEMA_MAP_KEYS or key in SCHEMA_LIST_KEYS or key in SCHEMA_ONE_KEYS or key == "$ref":
-            continue
-        out[key] = value
+    out = {k: v for k, v in node.items() if k not in _KEY_KIND and k != "$ref"}
+    _normalise_types(out)
+    return out
+
+
+def _normalise_types(out: dict[str, Any]) -> None:
     declared = out.get("type")
     if isinstance(declared, list):
         types = [t for t in declared if t != "null"]
@@ -219,7 +228,6 @@ def _normalise_keywords(node: Mapping[str, Any]) -> dict[str, Any]:
             out["type"] = "null"
     if out.pop("x-nullable", False) is True:
         out["nullable"] = True
-    return out
 
 
 def _fold_null_alternatives(out: dict[str, Any]) -> None:
