@@ -1,0 +1,95 @@
+"""Apply an API's auth scheme to requests, with the credential read from the environment or a secret file."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from vitesse.errors import ConfigError
+from vitesse.runtime.config import ApiConfig
+from vitesse.schemas import AuthScheme, AuthType, ParameterLocation
+
+BEARER_TYPES = (AuthType.HTTP_BEARER, AuthType.OAUTH2, AuthType.OPENID_CONNECT)
+
+
+@dataclass(frozen=True)
+class AppliedAuth:
+    """What every request to one API carries, and the secret values to mask in anything we print."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+
+
+def resolve_auth(api: ApiConfig, environ: Mapping[str, str], *, side: str) -> AppliedAuth:
+    """Read the credential the config names and turn it into headers or query parameters.
+
+    Args:
+        api: the source or destination part of the runtime config.
+        environ: where `env` references are looked up.
+        side: `source` or `destination`, for messages.
+
+    Returns:
+        The headers and parameters to send, and the secrets to mask.
+
+    Raises:
+        ConfigError: the scheme needs a credential the config does not name, or the named one is missing.
+    """
+    scheme = api.auth
+    creds = api.credentials
+    if scheme is None or scheme.type == AuthType.NONE:
+        return AppliedAuth()
+    if creds is None or creds.secret is None:
+        raise ConfigError(
+            f"the {side} API needs {_describe(scheme)}: set {side}.credentials.secret to "
+            '{"env": "VARIABLE"} or {"file": "/run/secrets/NAME"}'
+        )
+    secret = creds.secret.resolve(environ)
+    if _is_basic(scheme):
+        return _basic(secret, creds.username.resolve(environ) if creds.username else None, side)
+    if scheme.type == AuthType.API_KEY:
+        return _api_key(scheme, secret, side)
+    if scheme.type in BEARER_TYPES or (scheme.scheme or "").lower() == "bearer":
+        return AppliedAuth(headers={"Authorization": f"Bearer {secret}"}, secrets=(secret,))
+    raise ConfigError(f"the {side} API's auth scheme {scheme.name} ({_describe(scheme)}) is not supported")
+
+
+def _is_basic(scheme: AuthScheme) -> bool:
+    return scheme.type == AuthType.HTTP_BASIC or (
+        scheme.type == AuthType.HTTP_OTHER and (scheme.scheme or "").lower() == "basic"
+    )
+
+
+def _basic(secret: str, username: str | None, side: str) -> AppliedAuth:
+    if username is None:
+        username, colon, password = secret.partition(":")
+        if not colon:
+            raise ConfigError(
+                f"the {side} API uses basic auth: name the user in credentials.username, "
+                "or store `user:password` in credentials.secret"
+            )
+    else:
+        password = secret
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return AppliedAuth(headers={"Authorization": f"Basic {token}"}, secrets=(password, token))
+
+
+def _api_key(scheme: AuthScheme, secret: str, side: str) -> AppliedAuth:
+    name = scheme.parameter_name
+    if not name:
+        raise ConfigError(f"the {side} API key scheme {scheme.name} does not say which header or parameter to use")
+    if scheme.location == ParameterLocation.QUERY:
+        return AppliedAuth(params={name: secret}, secrets=(secret,))
+    if scheme.location == ParameterLocation.COOKIE:
+        return AppliedAuth(headers={"Cookie": f"{name}={secret}"}, secrets=(secret,))
+    return AppliedAuth(headers={name: secret}, secrets=(secret,))
+
+
+def _describe(scheme: AuthScheme) -> str:
+    if scheme.type == AuthType.API_KEY:
+        where = scheme.location.value if scheme.location else "header"
+        return f"an API key in {where} {scheme.parameter_name}"
+    if scheme.scheme:
+        return f"HTTP {scheme.scheme} auth"
+    return f"{scheme.type.value} auth"
