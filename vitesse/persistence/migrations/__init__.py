@@ -1,0 +1,1 @@
+"""Alembic migrations of the Vitesse database (applied by `vitesse.persistence.init_db`)."""
