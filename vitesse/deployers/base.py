@@ -238,3 +238,13 @@ def parse_options(model: type[M], config: Mapping[str, Any]) -> M:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"Invalid {model.__name__}: {problems}") from None
+
+
+def fill_command(command: list[str], values: Mapping[str, str]) -> list[str]:
+    """Replace `{name}` markers for the given names only (other braces, say in `python -c` code, stay)."""
+    filled = []
+    for part in command:
+        for name, value in values.items():
+            part = part.replace("{" + name + "}", value)
+        filled.append(part)
+    return filled

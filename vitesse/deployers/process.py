@@ -33,6 +33,7 @@ from vitesse.deployers.base import (
     DeploymentMode,
     DeploymentState,
     coerce_config,
+    fill_command,
     parse_options,
     resource_name,
 )
@@ -230,7 +231,7 @@ class ProcessDeployer(Deployer):
             "host": self.options.host,
             "port": str(port),
         }
-        return [part.format(**values) for part in (config.command or DEFAULT_COMMAND)]
+        return fill_command(config.command or DEFAULT_COMMAND, values)
 
     def _env(self, integration_id: str, config: ContainerConfig, folder: Path, port: int) -> dict[str, str]:
         # A minimal environment: the API server's own credentials never reach the runtime.

@@ -1,0 +1,342 @@
+"""Run an integration as a Docker container behind Traefik: `http://vitesse-<id>.<domain>` routes to it.
+
+The image is built from the generated Dockerfile (official slim Python base by default); the
+container runs as a non-root user on a read-only root filesystem with a tmpfs /tmp and a named
+volume for the runtime's state, memory and CPU limits from the config, and credentials given as
+environment at run time only. The container itself is the record: its labels keep the non-secret
+config, so a new LocalDeployer finds, updates and removes it. SDK calls run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from vitesse.config import Settings
+from vitesse.deployers._image import INTEGRATION_LABEL, BuildOptions, build_integration_image, default_ca_bundle
+from vitesse.deployers.base import (
+    RUNTIME_PORT,
+    ContainerConfig,
+    Deployer,
+    DeploymentInfo,
+    DeploymentMode,
+    DeploymentState,
+    check_integration_id,
+    coerce_config,
+    fill_command,
+    parse_options,
+    resource_name,
+)
+from vitesse.deployers.process import free_port
+from vitesse.errors import DeployError, NotFoundError
+from vitesse.net import mask_secrets
+
+CONFIG_LABEL, ENV_LABEL, SECRET_LABEL = "io.vitesse.container-config", "io.vitesse.env-keys", "io.vitesse.secret-keys"
+PROBE = (
+    "import os, urllib.request; "
+    "urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['VITESSE_PORT'], timeout=2)"
+)
+SECOND = 1_000_000_000
+
+
+class LocalOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    network: str = "vitesse-net"
+    domain: str | None = None
+    """Traefik host suffix; default settings.traefik_domain (`localhost`)."""
+    entrypoint: str = "web"
+    base_image: str | None = None
+    python_version: str = "3.12"
+    build_network_mode: str | None = None
+    ca_bundle: Path | None = None
+    """CA bundle for pip during the build; default PIP_CERT when it names a file."""
+    pip_index_url: str | None = None
+    docker_host: str | None = None
+    user: str = "10001:10001"
+    health_timeout_s: float = 90.0
+    health_interval_s: float = 5.0
+    """How often Docker runs the health check; Traefik routes to a container once it is healthy."""
+    stop_timeout_s: int = 10
+
+
+class LocalDeployer(Deployer):
+    """Docker + Traefik, through the `docker` SDK (DOCKER_HOST, or settings.docker_host, is honoured)."""
+
+    def __init__(
+        self, config: Mapping[str, Any] | None = None, *, settings: Settings | None = None, client: Any = None
+    ) -> None:
+        super().__init__(DeploymentMode.LOCAL, config, settings=settings)
+        self.options = parse_options(LocalOptions, self.config)
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import docker
+
+            host = self.options.docker_host or self.settings.docker_host
+            self._client = docker.DockerClient(base_url=host) if host else docker.from_env()
+        return self._client
+
+    # -- the five methods -------------------------------------------------------------------
+
+    async def deploy(
+        self, integration_id: str, container_config: ContainerConfig | Mapping[str, Any] | None = None
+    ) -> DeploymentInfo:
+        config = coerce_config(container_config)
+        return await self._blocking(self._deploy, check_integration_id(integration_id), config, config.image)
+
+    async def update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
+        return await self._blocking(self._update, integration_id, updates)
+
+    async def destroy(self, integration_id: str) -> DeploymentInfo:
+        return await self._blocking(self._destroy, integration_id)
+
+    async def get_status(self, integration_id: str) -> DeploymentInfo:
+        return await self._blocking(self._status, integration_id)
+
+    async def get_logs(self, integration_id: str, lines: int = 100) -> str:
+        return await self._blocking(self._logs, integration_id, lines)
+
+    # -- blocking work ----------------------------------------------------------------------
+
+    def _deploy(self, integration_id: str, config: ContainerConfig, image: str | None) -> DeploymentInfo:
+        host_net = config.network_mode == "host"
+        port = config.port or (free_port() if host_net else RUNTIME_PORT)
+        built = None
+        if image is None:
+            built = build_integration_image(self.client, integration_id, config.runtime_config, self._build_options())
+            image = built.tag
+        self._remove_container(integration_id)
+        if not host_net:
+            self._ensure_network()
+        container = self.client.containers.run(image, **self._run_kwargs(integration_id, config, port))
+        self._wait_healthy(integration_id, container, config)
+        info = self._status(integration_id)
+        if built is not None:
+            info.details.update(build_seconds=round(built.seconds, 1), image_reused=built.reused)
+        return info
+
+    def _update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
+        container = self._container(integration_id)
+        raw = updates.model_dump(exclude_unset=True) if isinstance(updates, ContainerConfig) else dict(updates)
+        merged = self._current_config(container).merged(raw)
+        rebuild = "runtime_config" in raw and "image" not in raw
+        image = None if rebuild else (merged.image or container.attrs["Config"]["Image"])
+        old_image = container.image.id
+        info = self._deploy(integration_id, merged, image)
+        if info.details.get("image_id") != old_image:
+            self._remove_images(integration_id, keep=info.details.get("image_id"))
+        return info
+
+    def _destroy(self, integration_id: str) -> DeploymentInfo:
+        removed = []
+        if self._remove_container(integration_id):
+            removed.append(f"container {resource_name(integration_id)}")
+        removed += [f"image {tag}" for tag in self._remove_images(integration_id, keep=None)]
+        volume = self._volume_name(integration_id)
+        import docker.errors
+
+        try:
+            self.client.volumes.get(volume).remove(force=True)
+            removed.append(f"volume {volume}")
+        except docker.errors.NotFound:
+            pass
+        return self._info(
+            integration_id, DeploymentState.DESTROYED, resource_name(integration_id), details={"removed": removed}
+        )
+
+    def _status(self, integration_id: str) -> DeploymentInfo:
+        container = self._container(integration_id)
+        state = container.attrs["State"]
+        health = (state.get("Health") or {}).get("Status")
+        if state.get("Status") != "running":
+            status = DeploymentState.FAILED if state.get("ExitCode") else DeploymentState.STOPPED
+            message = f"container {state.get('Status')} (exit code {state.get('ExitCode')})"
+        elif health == "healthy" or (health != "unhealthy" and self._probe(container)):
+            status, message = DeploymentState.RUNNING, "healthy"
+        else:
+            status = DeploymentState.DEGRADED if health == "unhealthy" else DeploymentState.PENDING
+            message = f"health check: {health or 'not answering yet'}"
+        return self._describe(integration_id, container, status, message)
+
+    def _logs(self, integration_id: str, lines: int) -> str:
+        container = self._container(integration_id)
+        text = container.logs(stdout=True, stderr=True, tail=max(lines, 0)).decode(errors="replace")
+        return mask_secrets(text, self._current_config(container).secret_values().values())
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _build_options(self) -> BuildOptions:
+        return BuildOptions(
+            base_image=self.options.base_image,
+            python_version=self.options.python_version,
+            network_mode=self.options.build_network_mode,
+            ca_bundle=self.options.ca_bundle or default_ca_bundle(),
+            pip_index_url=self.options.pip_index_url,
+        )
+
+    def _domain(self, config: ContainerConfig) -> str:
+        return config.domain or self.options.domain or self.settings.traefik_domain
+
+    def _labels(self, integration_id: str, config: ContainerConfig, port: int) -> dict[str, str]:
+        name = resource_name(integration_id)
+        router = f"traefik.http.routers.{name}"
+        labels = {
+            "traefik.enable": "true",
+            f"{router}.rule": f"Host(`{name}.{self._domain(config)}`)",
+            f"{router}.entrypoints": self.options.entrypoint,
+            f"{router}.service": name,
+            f"traefik.http.services.{name}.loadbalancer.server.port": str(port),
+            INTEGRATION_LABEL: integration_id,
+            CONFIG_LABEL: config.model_dump_json(exclude={"env", "secrets", "runtime_config", "image"}),
+            ENV_LABEL: ",".join(sorted(config.env)),
+            SECRET_LABEL: ",".join(sorted(config.secrets)),
+        }
+        if config.network_mode != "host":
+            labels["traefik.docker.network"] = self.options.network
+        return labels
+
+    def _run_kwargs(self, integration_id: str, config: ContainerConfig, port: int) -> dict[str, Any]:
+        from docker.types import LogConfig
+
+        host_net = config.network_mode == "host"
+        env = {
+            **config.run_env(),
+            "VITESSE_INTEGRATION_ID": integration_id,
+            "VITESSE_PORT": str(port),
+            "VITESSE_HOST": "127.0.0.1" if host_net else "0.0.0.0",
+        }
+        values = {"config": "/app/runtime-config.json", "host": env["VITESSE_HOST"], "port": str(port)}
+        kwargs: dict[str, Any] = {
+            "name": resource_name(integration_id),
+            "detach": True,
+            "init": True,
+            "command": fill_command(config.command, values) if config.command else None,
+            "environment": env,
+            "labels": self._labels(integration_id, config, port),
+            "user": self.options.user,
+            "read_only": True,
+            "tmpfs": {"/tmp": "rw,nosuid,nodev,size=64m"},
+            "volumes": {self._volume_name(integration_id): {"bind": "/var/lib/vitesse", "mode": "rw"}},
+            "mem_limit": f"{config.memory_mb}m",
+            "nano_cpus": int(config.cpu_cores * SECOND),
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges:true"],
+            "restart_policy": {"Name": "unless-stopped"},
+            "log_config": LogConfig(type="json-file", config={"max-size": "10m", "max-file": "3"}),
+            "healthcheck": {
+                "test": ["CMD", "python3", "-c", PROBE],
+                "interval": int(self.options.health_interval_s * SECOND),
+                "timeout": 3 * SECOND,
+                "retries": 3,
+                "start_period": 5 * SECOND,
+            },
+        }
+        kwargs["network_mode" if host_net else "network"] = (
+            "host" if host_net else (config.network_mode or self.options.network)
+        )
+        return kwargs
+
+    def _ensure_network(self) -> None:
+        if not self.client.networks.list(names=[self.options.network]):
+            self.client.networks.create(self.options.network, driver="bridge", labels={"io.vitesse.managed": "true"})
+
+    def _wait_healthy(self, integration_id: str, container: Any, config: ContainerConfig) -> None:
+        deadline = time.monotonic() + self.options.health_timeout_s
+        while time.monotonic() < deadline:
+            container.reload()
+            if container.status in ("exited", "dead"):
+                break
+            if container.status == "running" and self._probe(container):
+                return
+            time.sleep(0.5)
+        logs = mask_secrets(container.logs(tail=15).decode(errors="replace"), config.secret_values().values())
+        self._remove_container(integration_id)
+        raise DeployError(
+            f"The container for {integration_id} did not become healthy ({container.status}); "
+            f"it was removed. Last log lines:\n{logs or '(empty)'}"
+        )
+
+    def _probe(self, container: Any) -> bool:
+        try:
+            exit_code, _ = container.exec_run(["python3", "-c", PROBE])
+        except Exception:  # noqa: BLE001 - a container that cannot exec is simply not healthy yet
+            return False
+        return exit_code == 0
+
+    def _container(self, integration_id: str) -> Any:
+        import docker.errors
+
+        try:
+            return self.client.containers.get(resource_name(integration_id))
+        except docker.errors.NotFound:
+            raise NotFoundError(
+                f"No local deployment (container {resource_name(integration_id)}); deploy it first"
+            ) from None
+
+    def _remove_container(self, integration_id: str) -> bool:
+        import docker.errors
+
+        try:
+            container = self.client.containers.get(resource_name(integration_id))
+        except docker.errors.NotFound:
+            return False
+        container.stop(timeout=self.options.stop_timeout_s)
+        container.remove(force=True)
+        return True
+
+    def _remove_images(self, integration_id: str, keep: str | None) -> list[str]:
+        import docker.errors
+
+        removed = []
+        for image in self.client.images.list(filters={"label": f"{INTEGRATION_LABEL}={integration_id}"}):
+            if image.id == keep:
+                continue
+            try:
+                self.client.images.remove(image.id, force=True)
+                removed += image.tags or [image.short_id]
+            except docker.errors.APIError:
+                pass
+        return removed
+
+    def _volume_name(self, integration_id: str) -> str:
+        return f"{resource_name(integration_id)}-state"
+
+    def _current_config(self, container: Any) -> ContainerConfig:
+        labels = container.labels
+        env = dict(item.split("=", 1) for item in container.attrs["Config"].get("Env") or [] if "=" in item)
+        plain = {k: env[k] for k in filter(None, labels.get(ENV_LABEL, "").split(",")) if k in env}
+        secrets = {k: env[k] for k in filter(None, labels.get(SECRET_LABEL, "").split(",")) if k in env}
+        return coerce_config({**json.loads(labels.get(CONFIG_LABEL, "{}")), "env": plain, "secrets": secrets})
+
+    def _describe(self, integration_id: str, container: Any, status: DeploymentState, message: str) -> DeploymentInfo:
+        name = resource_name(integration_id)
+        config = self._current_config(container)
+        details = {
+            "container_id": container.short_id,
+            "image_id": container.image.id,
+            "network": container.attrs["HostConfig"].get("NetworkMode"),
+            "port": int(container.labels.get(f"traefik.http.services.{name}.loadbalancer.server.port", RUNTIME_PORT)),
+            "env": sorted(config.env),
+            "secrets": sorted(config.secrets),
+            "docker_host": os.environ.get("DOCKER_HOST") or self.settings.docker_host,
+        }
+        return self._info(
+            integration_id,
+            status,
+            name,
+            url=f"http://{name}.{self._domain(config)}",
+            image=container.attrs["Config"]["Image"],
+            replicas=1,
+            ready_replicas=1 if status is DeploymentState.RUNNING else 0,
+            message=message,
+            details=details,
+        )
