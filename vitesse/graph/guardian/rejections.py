@@ -62,17 +62,13 @@ def excerpt(value: Any, field: str = "") -> str:
         return f"<object with {len(value)} keys>"
     if isinstance(value, list | tuple):
         return f"<array of {len(value)} items>"
-    text = (
-        "null"
-        if value is None
-        else repr(value)
-        if isinstance(value, str)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else str(value)
-    )
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
+    text = str(value)
     if field and SENSITIVE_HEADER.search(field.rsplit(".", 1)[-1]):
         return mask_value(text)
+    if isinstance(value, str):
+        text = repr(text)
     return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
 
 

@@ -1,0 +1,112 @@
+"""Sum up a finished proof: the HealthScore with its critical issues and warnings, and the report.
+
+Critical issues are what keeps the integration from working: fields the destination refused (or that
+broke in the transform engine), then calls that failed for another reason (auth, 404, 5xx, network,
+timeouts). Warnings say what the calls reached (sandbox or live), how rate limits were handled (never
+held against the mapping), and schema breaches the destination let through.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from vitesse.graph.guardian.health import coverage, required_dest_fields, score_health
+from vitesse.graph.guardian.report import GuardianReport
+from vitesse.graph.guardian.sentences import call_problem_sentence
+from vitesse.schemas import TestCategory, TestResult
+
+if TYPE_CHECKING:
+    from vitesse.graph.guardian.proof import _Proof
+    from vitesse.graph.guardian.sides import Side
+
+__all__ = ["summarise"]
+
+MAX_CRITICAL = 12
+
+
+def summarise(proof: _Proof) -> GuardianReport:
+    """Build the GuardianReport of a finished proof."""
+    reads = [r for o in proof.reads.outcomes for r in o.results]
+    writes = [r for o in proof.writes for r in o.results]
+    results = reads + writes
+    issues = proof.feedback.issues()
+    critical = [issue.message for issue in issues]
+    critical += _call_problems(proof.source, reads) + _call_problems(proof.dest, writes, fields_named=True)
+    warnings = _where(proof) + _rate_limits(proof, results) + _auth_gaps(proof) + list(proof.reads.warnings)
+    warnings += [issue.message for issue in proof.feedback.issues(refused=False)]
+    if not proof.reads.records and proof.reads.outcomes and proof.reads.outcomes[-1].result.success:
+        warnings.append(f"{proof.source.name} returned no records; only synthetic records were written.")
+    endpoints = [_key(proof.source), _key(proof.dest)]
+    succeeded = {f"{r.method} {r.endpoint}" for r in results if r.success}
+    required = required_dest_fields(proof.dest.target.endpoint, proof.wrapper)
+    covered = coverage(endpoints, succeeded, required, proof.accepted)
+    health = score_health(
+        results, covered, against=_against(proof), critical=critical[:MAX_CRITICAL], warnings=warnings
+    )
+    health.feedback = issues
+    return GuardianReport(health=health, test_results=results, feedback=issues, pass_score=proof.options.pass_score)
+
+
+def _key(side: Side) -> str:
+    return f"{side.target.endpoint.method.value} {side.target.endpoint.path}"
+
+
+def _against(proof: _Proof) -> str:
+    return "live" if proof.source.target.live or proof.dest.target.live else "sandbox"
+
+
+def _where(proof: _Proof) -> list[str]:
+    return [
+        f"Source reads went to {proof.source.where()}; destination writes went to {proof.dest.where()}.",
+    ]
+
+
+def _call_problems(side: Side, results: list[TestResult], fields_named: bool = False) -> list[str]:
+    """One sentence per kind of failure that is not about a field (the field issues say those)."""
+    failed: Counter[str] = Counter()
+    example: dict[str, str | None] = {}
+    for r in results:
+        if r.success or r.category in (TestCategory.OK, TestCategory.TRANSFORM, TestCategory.RATE_LIMIT):
+            continue
+        if r.category is TestCategory.SCHEMA and fields_named and (r.fields or r.status_code is None):
+            continue
+        failed[r.category.value] += 1
+        example.setdefault(r.category.value, r.error_message)
+    total = sum(1 for r in results if r.category is not TestCategory.RATE_LIMIT)
+    endpoint = _key(side)
+    return [
+        call_problem_sentence(category, side.name, endpoint, count, total, example.get(category))
+        for category, count in failed.most_common()
+    ]
+
+
+def _rate_limits(proof: _Proof, results: list[TestResult]) -> list[str]:
+    limited = [r for r in results if r.category is TestCategory.RATE_LIMIT]
+    if not limited:
+        return []
+    waits = proof.source.gate.waits + proof.dest.gate.waits
+    given_up = sum(1 for o in [*proof.reads.outcomes, *proof.writes] if o.result.category is TestCategory.RATE_LIMIT)
+    text = (
+        f"Rate limits: {len(limited)} answers were 429; Vitesse waited as Retry-After asked "
+        f"({sum(waits):.2f} s in all, at most {proof.options.max_retry_wait_s:g} s per wait) and retried. "
+        "Rate-limited answers are not counted against the mapping"
+    )
+    if given_up:
+        text += f"; {given_up} calls were still rate-limited after {proof.options.max_rate_limit_retries} retries"
+    return [text + "."]
+
+
+def _auth_gaps(proof: _Proof) -> list[str]:
+    out = []
+    for side in (proof.source, proof.dest):
+        if side.auth.missing:
+            names = ", ".join(side.auth.missing)
+            out.append(f"No credentials were given for {names} of {side.name}; its calls were sent without them.")
+    return out
+
+
+def describe(report: GuardianReport) -> dict[str, Any]:
+    """A short dict view of a report (for logs and events): score, pass, counts per category."""
+    counts = Counter(r.category.value for r in report.test_results)
+    return {"overall_score": report.health.overall_score, "passed": report.passed, "categories": dict(counts)}
