@@ -22,6 +22,7 @@ from vitesse.persistence.database import (
     head_revision,
     init_db,
     session_factory,
+    upgrade_database,
 )
 from vitesse.persistence.models import (
     DEFAULT_TENANT,
@@ -116,5 +117,6 @@ __all__ = [
     "store_credentials",
     "thread_config",
     "update_integration",
+    "upgrade_database",
     "upsert_deployment",
 ]

@@ -1,9 +1,8 @@
-"""Create, read, change and remove integrations, and keep their credentials encrypted."""
+"""Create, read, change and remove integrations."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -21,7 +20,6 @@ from vitesse.persistence._base import (
     scoped,
 )
 from vitesse.persistence._transformations import replace_transformations
-from vitesse.persistence.crypto import decrypt_secret, encrypt_secret
 from vitesse.persistence.models import DEFAULT_TENANT, AuditAction, Integration, utcnow
 from vitesse.schemas import (
     APISpecification,
@@ -31,14 +29,6 @@ from vitesse.schemas import (
     IntegrationStatus,
     MappingLogic,
 )
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Decrypted credentials of one integration; never log or return them as they are."""
-
-    source_auth: dict[str, Any] = field(default_factory=dict)
-    dest_auth: dict[str, Any] = field(default_factory=dict)
 
 
 def _dump(model: Any) -> dict[str, Any] | None:
@@ -283,74 +273,3 @@ async def delete_integration(
         details={"name": name},
     )
     return True
-
-
-async def store_credentials(
-    *,
-    session: AsyncSession,
-    integration_id: str,
-    tenant: str | None,
-    key: bytes,
-    source_auth: Mapping[str, Any] | None = None,
-    dest_auth: Mapping[str, Any] | None = None,
-    actor: str | None = None,
-) -> None:
-    """Encrypt and store an integration's credentials; a side passed as None is left as it is.
-
-    Args:
-        session: An open session; the caller commits.
-        integration_id: The integration.
-        tenant: The caller's tenant; None for trusted internal callers.
-        key: From `vitesse.persistence.crypto.credential_key(settings)`.
-        source_auth: Credentials for the source API.
-        dest_auth: Credentials for the destination API.
-        actor: Who stores them.
-
-    Raises:
-        NotFoundError: no such integration for this tenant.
-    """
-    row = await require_integration(session, integration_id, tenant)
-    sides = []
-    if source_auth is not None:
-        row.source_auth_enc = encrypt_secret(source_auth, key=key)
-        sides.append("source_auth")
-    if dest_auth is not None:
-        row.dest_auth_enc = encrypt_secret(dest_auth, key=key)
-        sides.append("dest_auth")
-    if not sides:
-        return
-    row.updated_at = utcnow()
-    await session.flush()
-    await add_audit_log(
-        session=session,
-        integration_id=row.id,
-        action=AuditAction.UPDATED,
-        tenant=row.tenant,
-        actor=actor,
-        details={"changed": sides},
-    )
-
-
-async def load_credentials(
-    *, session: AsyncSession, integration_id: str, tenant: str | None, key: bytes
-) -> Credentials:
-    """Decrypt an integration's credentials (empty mappings for sides never stored).
-
-    Args:
-        session: An open session.
-        integration_id: The integration.
-        tenant: The caller's tenant; None for trusted internal callers.
-        key: The key they were stored with.
-
-    Returns:
-        The decrypted credentials.
-
-    Raises:
-        NotFoundError: no such integration for this tenant.
-        PersistenceError: the key is not the one they were stored with.
-    """
-    row = await require_integration(session, integration_id, tenant)
-    return Credentials(
-        source_auth=decrypt_secret(row.source_auth_enc, key=key) if row.source_auth_enc else {},
-        dest_auth=decrypt_secret(row.dest_auth_enc, key=key) if row.dest_auth_enc else {},
-    )

@@ -138,6 +138,22 @@ async def init_db(engine: AsyncEngine) -> str:
     return revision
 
 
+async def upgrade_database(settings: Settings) -> str:
+    """Migrate the settings' database to the newest revision and close it (for `vitesse db upgrade`).
+
+    Args:
+        settings: The process settings.
+
+    Returns:
+        The revision the database is at afterwards.
+    """
+    engine = create_engine_from_settings(settings)
+    try:
+        return await init_db(engine)
+    finally:
+        await engine.dispose()
+
+
 def _upgrade(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from vitesse.persistence._api_keys import create_api_key, find_api_key, hash_api_key, revoke_api_key
 from vitesse.persistence._base import UNSET, Page, add_audit_log, list_audit_logs
+from vitesse.persistence._credentials import Credentials, load_credentials, store_credentials
 from vitesse.persistence._integrations import (
-    Credentials,
     create_integration,
     delete_integration,
     get_integration,
     list_integrations,
-    load_credentials,
-    store_credentials,
     update_integration,
 )
 from vitesse.persistence._records import (

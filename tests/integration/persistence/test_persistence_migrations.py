@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from vitesse.config import Settings
 from vitesse.errors import PersistenceError
-from vitesse.persistence import Base, create_engine_from_settings, current_revision, head_revision, init_db
+from vitesse.persistence import (
+    Base,
+    alembic_config,
+    create_engine_from_settings,
+    current_revision,
+    head_revision,
+    init_db,
+    upgrade_database,
+)
 from vitesse.persistence.database import include_object
 
 TABLES = {
@@ -84,3 +94,26 @@ async def test_an_unreachable_database_gives_a_persistence_error_without_the_pas
     finally:
         await engine.dispose()
     assert "hunter2-secret" not in str(caught.value)
+
+
+async def test_upgrade_database_migrates_and_closes(empty_url, tmp_path):
+    assert await upgrade_database(make_settings(empty_url, tmp_path)) == head_revision()
+    engine = create_engine_from_settings(make_settings(empty_url, tmp_path))
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == head_revision()
+    finally:
+        await engine.dispose()
+
+
+def test_the_alembic_command_line_path_opens_its_own_engine(tmp_path):
+    """`alembic_config(url)` serves Alembic commands run outside an event loop (revision authoring, downgrade)."""
+    url = make_settings(f"sqlite:///{tmp_path / 'cli.db'}", tmp_path).sqlalchemy_url
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    assert TABLES <= tables and version == head_revision()
