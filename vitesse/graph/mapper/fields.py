@@ -54,9 +54,8 @@ class FieldView:
     def path(self) -> str:
         return self.field.path
 
-    @property
-    def concepts(self) -> frozenset[str]:
-        return frozenset(t for t, _ in self.leaf if t.startswith("@"))
+    concepts: frozenset[str] = frozenset()
+    """The `@concept` terms of the leaf."""
 
 
 @lru_cache(maxsize=65536)
@@ -165,6 +164,7 @@ def view(field: Field, strip: str | None = None) -> FieldView:
         is_date=is_date,
         leaf_text=" ".join(leaf_words),
         depth=len(parents),
+        concepts=frozenset(t for t, _ in leaf if t.startswith("@")),
     )
 
 

@@ -65,6 +65,12 @@ def _candidate_pairs(dest: list[FieldView], source: list[FieldView]) -> set[tupl
     return pairs
 
 
+def _hopeless(d: FieldView, s: FieldView) -> bool:
+    """Return True when no signal can lift the pair to a useful score (cheap, cached checks only)."""
+    best = max(signals.name_similarity(d, s), signals.path_similarity(d, s), signals.description_concept_bonus(d, s))
+    return best < 0.3 and signals.fuzzy_similarity(d, s) < FUZZY_FLOOR
+
+
 def score_pair(d: FieldView, s: FieldView, idf: dict[str, float], reference: bool = False) -> dict[str, float]:
     """Return every signal for one pair and their combination under `score`."""
     parts = {
@@ -107,6 +113,8 @@ def build_matrix(
         for i, j in zip(*np.nonzero(embeddings >= 0.6), strict=True):
             pairs.add((int(i), int(j)))
     for i, j in pairs:
+        if embeddings is None and _hopeless(dest[i], source[j]):
+            continue
         p = score_pair(dest[i], source[j], idf, j in refs)
         if embeddings is not None:
             p["embedding"] = weight * max(0.0, (float(embeddings[i, j]) - 0.35) / 0.65)

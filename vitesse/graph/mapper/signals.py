@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -22,6 +23,7 @@ _NUMERIC = frozenset({"integer", "number"})
 _SCALAR = frozenset({"string", "integer", "number", "boolean"})
 
 
+@lru_cache(maxsize=262144)
 def term_match(a: str, b: str) -> float:
     """Return how well two terms match: 1 when equal, the concept relation, or a shared long stem."""
     if a == b:
@@ -43,6 +45,7 @@ def _cover(these: Iterable[Term], those: tuple[Term, ...]) -> float:
     return got / total if total else 0.0
 
 
+@lru_cache(maxsize=262144)
 def set_similarity(a: tuple[Term, ...], b: tuple[Term, ...]) -> float:
     """Return the harmonic mean of how much of `a` is covered by `b` and the reverse."""
     if not a or not b:
