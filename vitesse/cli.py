@@ -73,15 +73,52 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="Run the whole loop offline on the bundled example APIs.")
-    p.add_argument("--json", action="store_true", help="Print only the final result JSON on stdout.")
+    p.add_argument("--json", action="store_true", help="Print only the final IntegrationInstance JSON on stdout.")
+    p.add_argument("--keep", action="store_true", help="Leave the deployed runtime running.")
     p.set_defaults(func=cmd_demo)
+
+
+# --------------------------------------------------------------------------------------------
+# map
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.graph.mapper import run_map
+
+    asyncio.run(
+        run_map(
+            args.source,
+            args.dest,
+            intent=args.intent or "",
+            source_endpoint=args.source_endpoint,
+            dest_endpoint=args.dest_endpoint,
+            llm=args.llm,
+            as_json=args.json,
+            settings=settings,
+            console=out,
+        )
+    )
+    return 0
+
+
+def _add_map(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("map", help="Map fields from a source endpoint to a destination endpoint.")
+    p.add_argument("source", help="The source API: anything `vitesse ingest` accepts.")
+    p.add_argument("dest", help="The destination API.")
+    p.add_argument("--intent", help='Plain language, e.g. "Sync Shopify customers to CRM contacts".')
+    p.add_argument("--source-endpoint", help='e.g. "GET /v1/customers" (wins over the intent).')
+    p.add_argument("--dest-endpoint", help='e.g. "POST /contacts".')
+    p.add_argument("--llm", action=argparse.BooleanOptionalAction, default=False, help="Rerank with the LLM.")
+    p.add_argument("--json", action="store_true", help="Print only the MappingLogic JSON on stdout.")
+    p.set_defaults(func=cmd_map)
 
 
 # --------------------------------------------------------------------------------------------
 # wiring
 # --------------------------------------------------------------------------------------------
 
-ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_demo, _add_ingest]
+ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_demo, _add_ingest, _add_map]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,75 @@
+"""Turn a proven integration into a running sync runtime on the target its DeploymentConfig names.
+
+The runtime's config (mapping, endpoints, base URLs) is built by `vitesse.runtime.build`; credentials
+reach the runtime as secrets at run time only (stored credentials, decrypted here, or `*_API_KEY`
+entries of the DeploymentConfig env). Deploying twice with the same integration id replaces the
+first deployment, so a replayed node does not leave two runtimes behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vitesse.errors import DeployError
+from vitesse.graph.context import Services
+from vitesse.graph.state import State
+
+SOURCE_URL_ENV = "VITESSE_SOURCE_BASE_URL"
+DEST_URL_ENV = "VITESSE_DEST_BASE_URL"
+
+
+async def deploy_integration_runtime(state: State, integration_id: str, services: Services) -> dict[str, Any]:
+    """Build the runtime config, deploy it, and return what the state and the database record."""
+    from vitesse.deployers import DeployerFactory
+    from vitesse.deployers.base import ContainerConfig
+    from vitesse.runtime.build import build_runtime_config
+
+    config = state.deployment_config
+    if config is None or state.mapping is None or state.source_spec is None or state.dest_spec is None:
+        raise DeployError("nothing to deploy: the run has no mapping or no deployment config")
+    settings = services.settings
+    env = dict(config.env)
+    runtime_config = build_runtime_config(
+        state.mapping,
+        state.source_spec,
+        state.dest_spec,
+        integration_id=integration_id,
+        source_base_url=state.source_base_url or env.pop(SOURCE_URL_ENV, None),
+        dest_base_url=state.dest_base_url or env.pop(DEST_URL_ENV, None),
+        options={"batch_size": settings.batch_size, "schedule_interval_s": config.schedule_interval_s},
+        network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
+    )
+    secrets = await _stored_secrets(services, integration_id)
+    container = ContainerConfig.from_deployment_config(
+        config.model_copy(update={"env": env}),
+        runtime_config=runtime_config.model_dump(mode="json", by_alias=True),
+        secrets=secrets,
+    )
+    deployer = DeployerFactory.create_deployer(config.target.value, {}, settings=settings)
+    info = await deployer.deploy(integration_id, container)
+    return {
+        "target": config.target.value,
+        "status": info.state.value,
+        "url": info.url,
+        "external_id": info.container_id,
+        "message": info.message,
+    }
+
+
+async def _stored_secrets(services: Services, integration_id: str) -> dict[str, str]:
+    """Return the stored credentials as the runtime's secret variables (empty when none are stored)."""
+    if services.sessions is None:
+        return {}
+    from vitesse.persistence import credential_key, load_credentials
+
+    async with services.sessions() as session:
+        stored = await load_credentials(
+            session=session, integration_id=integration_id, tenant=None, key=credential_key(services.settings)
+        )
+    secrets: dict[str, str] = {}
+    for side, env_name in (("source_auth", "SOURCE_API_KEY"), ("dest_auth", "DEST_API_KEY")):
+        values = getattr(stored, side, None) or {}
+        secret = next((str(values[k]) for k in ("api_key", "token", "password", "secret") if values.get(k)), None)
+        if secret:
+            secrets[env_name] = secret
+    return secrets

@@ -1,0 +1,192 @@
+"""Run the agent graph for callers: the guide's `VitesseOrchestrator(context).create_integration(...)`.
+
+It adds no logic of its own: it opens the database and the checkpointer, stores credentials
+encrypted, starts or resumes a run on the checkpointed graph (thread id = integration id), relays
+the run's events to an optional callback, and returns the IntegrationInstance the run produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+from langgraph.types import Command
+
+from vitesse.config import Settings
+from vitesse.errors import NotFoundError
+from vitesse.graph.context import Context, Services
+from vitesse.graph.graph import build_graph
+from vitesse.schemas import DeploymentConfig, IntegrationInstance, IntegrationStatus
+
+EventSink = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+
+class VitesseOrchestrator:
+    """Create, review and inspect integrations by running the graph."""
+
+    def __init__(self, context: Any = None, *, settings: Settings | None = None, tenant: str = "default") -> None:
+        base = getattr(context, "settings", None)
+        self.settings = settings or (base if isinstance(base, Settings) else Settings())
+        self.tenant = tenant
+
+    @asynccontextmanager
+    async def _open(self) -> AsyncIterator[tuple[Any, Services]]:
+        from vitesse.persistence import create_engine_from_settings, init_db, open_checkpointer, session_factory
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine_from_settings(self.settings)
+        try:
+            await init_db(engine)
+            async with open_checkpointer(self.settings) as saver:
+                services = Services(settings=self.settings, sessions=session_factory(engine), tenant=self.tenant)
+                yield build_graph(checkpointer=saver), services
+        finally:
+            await engine.dispose()
+
+    async def create_integration(
+        self,
+        *,
+        source_api_url: str,
+        source_api_name: str,
+        dest_api_url: str,
+        dest_api_name: str,
+        user_intent: str,
+        deployment_config: DeploymentConfig | None = None,
+        created_by: str | None = None,
+        source_endpoint: str | None = None,
+        dest_endpoint: str | None = None,
+        source_spec_url: str | None = None,
+        dest_spec_url: str | None = None,
+        source_auth: Mapping[str, Any] | None = None,
+        dest_auth: Mapping[str, Any] | None = None,
+        integration_id: str | None = None,
+        run_context: Context | None = None,
+        on_event: EventSink | None = None,
+    ) -> IntegrationInstance:
+        """Ingest, map, prove, heal and (when asked) deploy; returns the integration as the run left it."""
+        iid = integration_id or f"integ_{uuid4().hex[:12]}"
+        inputs = {
+            "integration_id": iid,
+            "source_api_url": source_api_url,
+            "source_api_name": source_api_name,
+            "dest_api_url": dest_api_url,
+            "dest_api_name": dest_api_name,
+            "user_intent": user_intent,
+            "source_endpoint": source_endpoint,
+            "dest_endpoint": dest_endpoint,
+            "source_spec_url": source_spec_url,
+            "dest_spec_url": dest_spec_url,
+            "deployment_config": deployment_config,
+            "created_by": created_by,
+        }
+        async with self._open() as (graph, services):
+            await self._create_row(services, iid, inputs, source_auth, dest_auth, created_by)
+            return await self._run(graph, services, iid, inputs, run_context, on_event)
+
+    async def review_integration(
+        self,
+        integration_id: str,
+        *,
+        action: str,
+        mapping: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+        by: str | None = None,
+        run_context: Context | None = None,
+        on_event: EventSink | None = None,
+    ) -> IntegrationInstance:
+        """Resume a run paused for review: approve, edit (with a mapping) or abort (with a reason)."""
+        decision = {"action": action, "mapping": dict(mapping) if mapping else None, "reason": reason, "by": by}
+        async with self._open() as (graph, services):
+            snapshot = await graph.aget_state(_config(integration_id))
+            if not snapshot.next:
+                raise NotFoundError(f"integration {integration_id} is not waiting for a review")
+            return await self._run(graph, services, integration_id, Command(resume=decision), run_context, on_event)
+
+    async def get_integration(self, integration_id: str) -> IntegrationInstance:
+        """Return the integration as its last checkpoint holds it."""
+        async with self._open() as (graph, _services):
+            return await _current(graph, integration_id)
+
+    async def _create_row(
+        self,
+        services: Services,
+        iid: str,
+        inputs: Mapping[str, Any],
+        source_auth: Mapping[str, Any] | None,
+        dest_auth: Mapping[str, Any] | None,
+        actor: str | None,
+    ) -> None:
+        from vitesse.persistence import create_integration, credential_key, get_integration, store_credentials
+
+        instance = IntegrationInstance(
+            id=iid,
+            name=f"{inputs['source_api_name']} → {inputs['dest_api_name']}",
+            source_api_name=inputs["source_api_name"],
+            dest_api_name=inputs["dest_api_name"],
+            source_api_url=inputs["source_api_url"],
+            dest_api_url=inputs["dest_api_url"],
+            user_intent=inputs["user_intent"],
+            deployment_config=inputs["deployment_config"],
+            created_by=actor,
+        )
+        async with services.sessions() as session, session.begin():
+            if await get_integration(session=session, integration_id=iid, tenant=None) is None:
+                await create_integration(session=session, instance=instance, tenant=services.tenant, actor=actor)
+            if source_auth or dest_auth:
+                await store_credentials(
+                    session=session,
+                    integration_id=iid,
+                    tenant=None,
+                    key=credential_key(services.settings),
+                    source_auth=dict(source_auth or {}),
+                    dest_auth=dict(dest_auth or {}),
+                )
+
+    async def _run(
+        self,
+        graph: Any,
+        services: Services,
+        iid: str,
+        payload: Any,
+        run_context: Context | None,
+        on_event: EventSink | None,
+    ) -> IntegrationInstance:
+        context = run_context or Context()
+        context.services = services
+        async for mode, chunk in graph.astream(
+            payload, _config(iid), context=context, stream_mode=["custom", "updates"]
+        ):
+            if mode == "custom" and on_event is not None:
+                maybe = on_event(chunk)
+                if maybe is not None:
+                    await maybe
+        return await _current(graph, iid)
+
+
+def _config(integration_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": integration_id}}
+
+
+async def _current(graph: Any, integration_id: str) -> IntegrationInstance:
+    snapshot = await graph.aget_state(_config(integration_id))
+    values = snapshot.values or {}
+    if not values:
+        raise NotFoundError(f"no integration {integration_id}")
+    instance = values.get("integration")
+    if isinstance(instance, IntegrationInstance) and not snapshot.next:
+        return instance
+    status = IntegrationStatus.REVIEW if snapshot.next else values.get("status", IntegrationStatus.INITIALIZING)
+    return IntegrationInstance(
+        id=integration_id,
+        name=f"{values.get('source_api_name', '')} → {values.get('dest_api_name', '')}",
+        source_api_name=values.get("source_api_name", ""),
+        dest_api_name=values.get("dest_api_name", ""),
+        user_intent=values.get("user_intent", ""),
+        status=status,
+        mapping_logic=values.get("mapping"),
+        health_score=values.get("health"),
+        deployment_config=values.get("deployment_config"),
+        error=values.get("error"),
+    )
