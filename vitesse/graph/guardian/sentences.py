@@ -14,7 +14,8 @@ __all__ = ["call_problem_sentence", "issue_sentence"]
 
 def issue_sentence(issue: FieldIssue, dest_name: str, total: int, *, refused: bool, remote: bool) -> str:
     """Return the sentence for one field issue (see the module docstring for its shape)."""
-    return f"{_who(issue, dest_name, total, refused, remote)}: {_detail(issue)}; {_advice(issue)}."
+    detail = _detail(issue).rstrip(" .")
+    return f"{_who(issue, dest_name, total, refused, remote)}: {detail}; {_advice(issue)}."
 
 
 def _who(issue: FieldIssue, dest_name: str, total: int, refused: bool, remote: bool) -> str:
