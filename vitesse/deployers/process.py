@@ -242,6 +242,7 @@ class ProcessDeployer(Deployer):
             PYTHONUNBUFFERED="1",
             VITESSE_INTEGRATION_ID=integration_id,
             VITESSE_RUNTIME_CONFIG=str(folder / _state.RUNTIME_CONFIG),
+            VITESSE_STATE_DIR=str(folder / "state"),
             VITESSE_PORT=str(port),
         )
         env.update(config.run_env())

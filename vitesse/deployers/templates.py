@@ -23,7 +23,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_PYTHON = "3.12"
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 DOCKERIGNORE = "**/__pycache__\n**/*.pyc\n**/*.pyo\n"
-RUNTIME_MODULES = ("__init__.py", "py.typed", "schemas.py", "config.py", "errors.py", "net.py")
+RUNTIME_MODULES = ("__init__.py", "py.typed", "schemas.py", "errors.py", "net.py")
 RUNTIME_PACKAGES = ("runtime", "transforms")
 """The parts of `vitesse` the runtime imports; only these go into the image."""
 
