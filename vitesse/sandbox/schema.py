@@ -16,7 +16,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator, FormatChecker
 
 from vitesse.graph.guardian.synthetic import FORMAT_CHECKS, declared_types, discriminator_keys, pattern_compiles
-from vitesse.graph.ingestor.schema import REF_PREFIX, deref
+from vitesse.graph.ingestor.schema import REF_PREFIX, resolve
 
 Mode = Literal["request", "response"]
 DEFS_PREFIX = "#/$defs/"
@@ -130,7 +130,7 @@ class Converter:
     def _flagged(self, prop: Any, flag: str) -> bool:
         if not isinstance(prop, dict):
             return False
-        target, _ = deref(prop, self.schemas)
+        target, _ = resolve(prop, self.schemas)
         return bool(prop.get(flag) or target.get(flag))
 
 

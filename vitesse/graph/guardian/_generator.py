@@ -70,7 +70,8 @@ class Generator:
         if picked is not _NONE:
             return picked
         if schema.get("nullable") and (self.profile == "minimal" or depth >= DEEP or self.rng.random() < 0.06):
-            return None
+            if self.checker.ok(None, node):  # `nullable` merged in from one allOf member does not make null valid
+                return None
         if alternatives(schema) and not schema.get("enum"):
             return self._alternative(schema, node, name, depth, stack)
         return self._typed(schema, name, depth, stack, node)
@@ -190,9 +191,7 @@ class Generator:
         extra = schema.get("additionalProperties")
         for key in sorted(required - set(props)):  # required yet undeclared: any value the schema allows
             out[key] = (
-                self.value(extra, key, depth + 1, stack)
-                if isinstance(extra, dict)
-                else self._plain(None, None, key, 0, None)[0]
+                self.value(extra, key, depth + 1, stack) if isinstance(extra, dict) else self._plain(_Want(name=key))[0]
             )
         self._fill_additional(schema, out, depth, stack)
         _order_timestamps(out)
@@ -238,7 +237,8 @@ class Generator:
         elif self.profile == "maximal":
             count = max(low, min(high, 5))
         else:
-            count = self.rng.randint(max(low, 1 if depth < DEEP else 0), max(low, min(high, 3 if depth < DEEP else 1)))
+            top = max(low, min(high, 3 if depth < DEEP else 1))
+            count = self.rng.randint(min(max(low, 1 if depth < DEEP else 0), top), top)
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
         out: list[Any] = []
         for _ in range(count * 4 if schema.get("uniqueItems") else count):

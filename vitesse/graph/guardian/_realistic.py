@@ -74,10 +74,6 @@ def _has(*parts: str) -> Callable[[str], bool]:
     return lambda n: any(p in n for p in parts)
 
 
-def _end(*suffixes: str) -> Callable[[str], bool]:
-    return lambda n: n.endswith(suffixes)
-
-
 def _sentence(rng: Random, unicode: bool) -> str:
     if unicode:
         return f"{rng.choice(pools.UNICODE_TEXT)} — {rng.choice(pools.WORDS)}"
@@ -112,7 +108,10 @@ RULES: list[Rule] = [
     (_is("country", "country_code", "countrycode", "country_iso"), lambda p, r, u: p.country),
     (_is("currency", "currency_code"), lambda p, r, u: r.choice(pools.CURRENCIES)),
     (_is("job_title", "jobtitle", "position", "role_title", "occupation"), lambda p, r, u: r.choice(pools.JOB_TITLES)),
-    (_end("url", "uri", "website", "homepage", "href", "link"), lambda p, r, u: formats.make_format("uri", r) or ""),
+    (
+        lambda n: n.endswith(("url", "uri", "website", "homepage")) or n in ("href", "link"),
+        lambda p, r, u: formats.make_format("uri", r) or "",
+    ),
     (_is("domain", "hostname", "host"), lambda p, r, u: formats.make_format("hostname", r) or ""),
     (_is("locale", "language", "lang"), lambda p, r, u: r.choice(pools.LOCALES)),
     (_is("timezone", "time_zone", "tz"), lambda p, r, u: r.choice(pools.TIMEZONES)),

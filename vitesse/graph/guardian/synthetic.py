@@ -31,6 +31,7 @@ __all__ = [
     "EDGE_PROFILES",
     "FORMAT_CHECKS",
     "EdgeCase",
+    "SchemaView",
     "conforms",
     "declared_types",
     "discriminator_keys",
