@@ -4,10 +4,12 @@
 passes at 70 or more (`GuardianOptions.pass_score`).
 
 success_rate
-    The share of judged calls that succeeded. Every call is judged except those the API rate-limited
-    (429): they are recorded and retried as `Retry-After` asks, and never counted against the mapping.
-    A write the destination accepted but whose record lost a field in the transform engine counts as
-    failed (category `transform`): the integration would lose data.
+    The share of calls whose final answer was a success. A 429 that was waited out (as `Retry-After`
+    asks) and retried is recorded but not judged, so rate limiting never lowers the score by itself;
+    only a call still refused with 429 after every retry counts as failed, and the report then blames
+    the rate limit, not the mapping (no heal feedback comes from it). A write the destination accepted
+    but whose record lost a field in the transform engine counts as failed (category `transform`): the
+    integration would lose data.
 
 endpoint_coverage
     The share of the mapping's endpoints and of the destination's required fields that at least one
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from vitesse.graph.guardian.feedback import value_at
-from vitesse.schemas import Endpoint, HealthScore, TestCategory, TestResult
+from vitesse.schemas import Endpoint, HealthScore, TestResult
 
 __all__ = ["coverage", "percentile", "required_dest_fields", "score_health", "success_rate"]
 
@@ -40,9 +42,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def success_rate(results: Iterable[TestResult]) -> float:
-    """Percent of the judged calls (all but rate-limited ones) that succeeded."""
-    judged = [r for r in results if r.category is not TestCategory.RATE_LIMIT]
+def success_rate(judged: Sequence[TestResult]) -> float:
+    """Percent of the judged calls (each call's final result, retried 429s left out) that succeeded."""
     if not judged:
         return 0.0
     return 100.0 * sum(1 for r in judged if r.success) / len(judged)
@@ -79,10 +80,16 @@ def coverage(
 
 
 def score_health(
-    results: Sequence[TestResult], endpoint_coverage: float, *, against: str, critical: list[str], warnings: list[str]
+    results: Sequence[TestResult],
+    endpoint_coverage: float,
+    *,
+    judged: Sequence[TestResult] | None = None,
+    against: str = "sandbox",
+    critical: list[str] | None = None,
+    warnings: list[str] | None = None,
 ) -> HealthScore:
-    """Assemble the HealthScore of a proof from its calls and coverage."""
-    rate = success_rate(results)
+    """Assemble the HealthScore of a proof from all its calls, the judged ones (default: all) and coverage."""
+    rate = success_rate(results if judged is None else judged)
     timed = [r.response_time_ms for r in results if r.status_code is not None]
     return HealthScore(
         overall_score=HealthScore.combine(rate, endpoint_coverage),
@@ -92,7 +99,7 @@ def score_health(
         p95_ms=round(percentile(timed, 95), 3),
         total_tests=len(results),
         passed_tests=sum(1 for r in results if r.success),
-        critical_issues=critical,
-        warnings=warnings,
+        critical_issues=critical or [],
+        warnings=warnings or [],
         against=against,
     )

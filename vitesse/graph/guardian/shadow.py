@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -73,13 +72,18 @@ class CallOutcome:
         return [*self.attempts, self.result]
 
 
+async def _pause(seconds: float) -> None:
+    """Wait (a module-level hook, so tests can watch the waits without spending the time)."""
+    await asyncio.sleep(seconds)
+
+
 class Gate:
     """Hold back one side's calls until the moment its last 429 asked to wait for."""
 
-    def __init__(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+    def __init__(self) -> None:
         self.resume_at = 0.0
-        self.sleep = sleep
         self.waits: list[float] = []
+        """Every wait a 429 asked for (after the cap), in order."""
 
     def block(self, seconds: float) -> None:
         self.resume_at = max(self.resume_at, time.monotonic() + seconds)
@@ -87,7 +91,7 @@ class Gate:
     async def wait(self) -> None:
         delay = self.resume_at - time.monotonic()
         if delay > 0:
-            await self.sleep(delay)
+            await _pause(delay)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

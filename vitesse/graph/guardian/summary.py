@@ -32,7 +32,9 @@ def summarise(proof: _Proof) -> GuardianReport:
     results = reads + writes
     issues = proof.feedback.issues()
     critical = [issue.message for issue in issues]
-    critical += _call_problems(proof.source, reads) + _call_problems(proof.dest, writes, fields_named=True)
+    final_reads = [o.result for o in proof.reads.outcomes]
+    final_writes = [o.result for o in proof.writes]
+    critical += _call_problems(proof.source, final_reads) + _call_problems(proof.dest, final_writes, fields_named=True)
     warnings = _where(proof) + _rate_limits(proof, results) + _auth_gaps(proof) + list(proof.reads.warnings)
     warnings += [issue.message for issue in proof.feedback.issues(refused=False)]
     if not proof.reads.records and proof.reads.outcomes and proof.reads.outcomes[-1].result.success:
@@ -41,8 +43,9 @@ def summarise(proof: _Proof) -> GuardianReport:
     succeeded = {f"{r.method} {r.endpoint}" for r in results if r.success}
     required = required_dest_fields(proof.dest.target.endpoint, proof.wrapper)
     covered = coverage(endpoints, succeeded, required, proof.accepted)
+    judged = [o.result for o in [*proof.reads.outcomes, *proof.writes]]
     health = score_health(
-        results, covered, against=_against(proof), critical=critical[:MAX_CRITICAL], warnings=warnings
+        results, covered, judged=judged, against=_against(proof), critical=critical[:MAX_CRITICAL], warnings=warnings
     )
     health.feedback = issues
     return GuardianReport(health=health, test_results=results, feedback=issues, pass_score=proof.options.pass_score)
@@ -63,17 +66,20 @@ def _where(proof: _Proof) -> list[str]:
 
 
 def _call_problems(side: Side, results: list[TestResult], fields_named: bool = False) -> list[str]:
-    """One sentence per kind of failure that is not about a field (the field issues say those)."""
+    """One sentence per kind of failure that is not about a field (the field issues say those).
+
+    `results` are the judged ones (each call's final result): a 429 waited out and retried is not a problem.
+    """
     failed: Counter[str] = Counter()
     example: dict[str, str | None] = {}
     for r in results:
-        if r.success or r.category in (TestCategory.OK, TestCategory.TRANSFORM, TestCategory.RATE_LIMIT):
+        if r.success or r.category in (TestCategory.OK, TestCategory.TRANSFORM):
             continue
         if r.category is TestCategory.SCHEMA and fields_named and (r.fields or r.status_code is None):
             continue
         failed[r.category.value] += 1
         example.setdefault(r.category.value, r.error_message)
-    total = sum(1 for r in results if r.category is not TestCategory.RATE_LIMIT)
+    total = len(results)
     endpoint = _key(side)
     return [
         call_problem_sentence(category, side.name, endpoint, count, total, example.get(category))
@@ -90,7 +96,7 @@ def _rate_limits(proof: _Proof, results: list[TestResult]) -> list[str]:
     text = (
         f"Rate limits: {len(limited)} answers were 429; Vitesse waited as Retry-After asked "
         f"({sum(waits):.2f} s in all, at most {proof.options.max_retry_wait_s:g} s per wait) and retried. "
-        "Rate-limited answers are not counted against the mapping"
+        "429s that were waited out are not counted against the mapping"
     )
     if given_up:
         text += f"; {given_up} calls were still rate-limited after {proof.options.max_rate_limit_retries} retries"
