@@ -115,10 +115,96 @@ def _add_map(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# test
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_test(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.graph.guardian.cli import run_test_command
+
+    settings = settings.model_copy(update={"allow_loopback": settings.allow_loopback or _loopback(args)})
+    return asyncio.run(
+        run_test_command(
+            args.source,
+            args.dest,
+            intent=args.intent or "",
+            source_endpoint=args.source_endpoint,
+            dest_endpoint=args.dest_endpoint,
+            test_count=args.test_count,
+            faults=args.fault,
+            as_json=args.json,
+            source_base_url=args.source_base_url,
+            dest_base_url=args.dest_base_url,
+            allow_writes=args.allow_writes,
+            source_credentials=args.source_credential,
+            dest_credentials=args.dest_credential,
+            concurrency=args.concurrency,
+            seed=args.seed,
+            settings=settings,
+            console=out,
+        )
+    )
+
+
+def _loopback(args: argparse.Namespace) -> bool:
+    urls = [args.source_base_url or "", args.dest_base_url or ""]
+    return any(u.startswith(("http://127.", "http://localhost", "http://[::1]")) for u in urls)
+
+
+def _add_test(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("test", help="Map two APIs and prove the mapping with shadow calls (the Guardian).")
+    p.add_argument("source", help="The source API: anything `vitesse ingest` accepts.")
+    p.add_argument("dest", help="The destination API.")
+    p.add_argument("--intent", help="Plain-language intent used to pick the endpoints.")
+    p.add_argument("--source-endpoint", help='e.g. "GET /v1/customers".')
+    p.add_argument("--dest-endpoint", help='e.g. "POST /contacts".')
+    p.add_argument("--test-count", type=int, default=100, help="Shadow calls to make (default 100).")
+    p.add_argument("--concurrency", type=int, default=10, help="Calls in flight at once (default 10).")
+    p.add_argument("--seed", type=int, default=1, help="Seed of the synthetic data and sandboxes.")
+    p.add_argument(
+        "--fault", action="append", help="Sandbox fault, e.g. error_rate=0.1, rate_limit=0.2, latency=20..200."
+    )
+    p.add_argument("--source-base-url", help="Shadow-read a live source API instead of its sandbox.")
+    p.add_argument("--dest-base-url", help="A live destination (writes need --allow-writes).")
+    p.add_argument("--allow-writes", action="store_true", help="Allow shadow writes to a live destination.")
+    p.add_argument("--source-credential", action="append", help="name=value credential for the source.")
+    p.add_argument("--dest-credential", action="append", help="name=value credential for the destination.")
+    p.add_argument("--json", action="store_true", help="Print only the health report JSON on stdout.")
+    p.set_defaults(func=cmd_test)
+
+
+# --------------------------------------------------------------------------------------------
+# mock
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_mock(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.sandbox import serve_mock
+
+    serve_mock(args.spec, port=args.port, seed=args.seed, faults=args.fault)
+    return 0
+
+
+def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("mock", help="Serve a stateful sandbox of any spec on 127.0.0.1.")
+    p.add_argument("spec", help="A spec file or URL.")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fault", action="append", help="e.g. error_rate=0.1, rate_limit=0.2, latency=20..200.")
+    p.set_defaults(func=cmd_mock)
+
+
+# --------------------------------------------------------------------------------------------
 # wiring
 # --------------------------------------------------------------------------------------------
 
-ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [_add_demo, _add_ingest, _add_map]
+ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_demo,
+    _add_ingest,
+    _add_map,
+    _add_test,
+    _add_mock,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
