@@ -84,6 +84,10 @@ class FeedbackCollector:
         self.mapping = mapping
         self.dest_name = dest_name
         self.writes = 0
+        self.unit = "writes"
+        """What a count counts: `writes`, or `records` when several travel in one bulk write."""
+        self.prefix = ""
+        """Put back on reported fields when the mapping spells them with its bulk wrapper (`contacts[].`)."""
         self._groups: dict[tuple[str, IssueKind, bool], _Group] = {}
 
     def add(self, verdict: WriteVerdict) -> None:
@@ -136,7 +140,7 @@ class FeedbackCollector:
 
     def _issue(self, group: _Group) -> FieldIssue:
         issue = FieldIssue(
-            dest_field=group.field,
+            dest_field=self.prefix + group.field,
             kind=group.kind,
             message=group.message,
             expected=group.expected,
@@ -146,7 +150,9 @@ class FeedbackCollector:
             source_fields=self.source_fields(group.field),
             count=len(group.records),
         )
-        issue.message = issue_sentence(issue, self.dest_name, self.writes, refused=group.refused, remote=group.remote)
+        issue.message = issue_sentence(
+            issue, self.dest_name, self.writes, refused=group.refused, remote=group.remote, unit=self.unit
+        )
         return issue
 
     def source_fields(self, dest_field: str) -> list[str]:

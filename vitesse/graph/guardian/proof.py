@@ -65,12 +65,31 @@ async def run_guardian(
     """
     options = options or GuardianOptions()
     settings = settings or Settings()
-    compiled, broken = _compile(mapping)
+    relative, prefix = per_record(mapping)
+    compiled, broken = _compile(relative)
     async with open_sides(source, dest, options, settings) as (src, dst, client):
-        proof = _Proof(mapping, compiled, src, dst, client, options)
+        proof = _Proof(relative, compiled, src, dst, client, options)
+        proof.feedback.prefix = prefix
+        proof.feedback.unit = "records" if mapping.dest_array_wrapper else "writes"
         proof.broken = broken
         await proof.run()
     return proof.report()
+
+
+def per_record(mapping: MappingLogic) -> tuple[MappingLogic, str]:
+    """Make destination paths relative to one record of a bulk body (`contacts[].email` → `email`).
+
+    The Guardian maps each record on its own and wraps the payloads itself; the returned prefix
+    (`contacts[].`, or empty) puts the mapping's own spelling back on the fields it reports.
+    """
+    wrapper = mapping.dest_array_wrapper
+    prefix = (wrapper.rstrip(".") + ".") if wrapper else ""
+    if not prefix or not any(t.dest_field.startswith(prefix) for t in mapping.transformations):
+        return mapping, ""
+    copy = mapping.model_copy(deep=True)
+    for t in copy.transformations:
+        t.dest_field = t.dest_field.removeprefix(prefix)
+    return copy, prefix
 
 
 def _compile(mapping: MappingLogic) -> tuple[CompiledMapping, list[Rejection]]:

@@ -12,21 +12,22 @@ from vitesse.schemas import FieldIssue, IssueKind
 __all__ = ["call_problem_sentence", "issue_sentence"]
 
 
-def issue_sentence(issue: FieldIssue, dest_name: str, total: int, *, refused: bool, remote: bool) -> str:
+def issue_sentence(
+    issue: FieldIssue, dest_name: str, total: int, *, refused: bool, remote: bool, unit: str = "writes"
+) -> str:
     """Return the sentence for one field issue (see the module docstring for its shape)."""
     detail = _detail(issue).rstrip(" .")
-    return f"{_who(issue, dest_name, total, refused, remote)}: {detail}; {_advice(issue)}."
+    return f"{_who(issue, dest_name, f'{issue.count} of {total} {unit}', refused, remote)}: {detail}; {_advice(issue)}."
 
 
-def _who(issue: FieldIssue, dest_name: str, total: int, refused: bool, remote: bool) -> str:
-    share = f"{issue.count} of {total}"
+def _who(issue: FieldIssue, dest_name: str, share: str, refused: bool, remote: bool) -> str:
     if issue.kind is IssueKind.TRANSFORM_FAILED:
-        return f"The transform for {issue.dest_field} failed in {share} records"
+        return f"The transform for {issue.dest_field} failed in {share.replace('writes', 'records')}"
     if refused and remote:
-        return f"{dest_name} rejected {issue.dest_field} in {share} writes"
+        return f"{dest_name} rejected {issue.dest_field} in {share}"
     if refused:
-        return f"{issue.dest_field} breaks {dest_name}'s request schema in {share} writes"
-    return f"{issue.dest_field} breaks {dest_name}'s request schema in {share} writes, though it accepted them"
+        return f"{issue.dest_field} breaks {dest_name}'s request schema in {share}"
+    return f"{issue.dest_field} breaks {dest_name}'s request schema in {share}, though it accepted them"
 
 
 def _sent(issue: FieldIssue) -> str:
