@@ -20,6 +20,8 @@ from vitesse.deployers.base import RUNTIME_PORT, resource_name
 
 RUNTIME_UID = 10001
 CONFIG_MOUNT = "/etc/vitesse"
+KINDS = ("ConfigMap", "Secret", "Deployment", "Service", "Ingress", "HorizontalPodAutoscaler")
+"""The kinds of one integration, in apply order (deleted in reverse)."""
 
 
 @dataclass(frozen=True)
@@ -191,3 +193,18 @@ def placeholder_secrets(names: list[str]) -> dict[str, str]:
 
 def render_yaml(objects: list[dict[str, Any]]) -> str:
     return yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False)
+
+
+def parse_memory_mb(quantity: str) -> int:
+    """Turn a Kubernetes memory quantity (`512Mi`, `1Gi`, `536870912`) into MiB."""
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "Ti": 1024 * 1024, "K": 1000 / 1024**2, "M": 1000**2 / 1024**2,
+             "G": 1000**3 / 1024**2}  # fmt: skip
+    for suffix, factor in sorted(units.items(), key=lambda kv: -len(kv[0])):
+        if quantity.endswith(suffix):
+            return max(1, round(float(quantity[: -len(suffix)]) * factor))
+    return max(1, round(float(quantity) / 1024**2))
+
+
+def parse_cpu(quantity: str) -> float:
+    """Turn a Kubernetes CPU quantity (`500m`, `2`) into cores."""
+    return float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
