@@ -69,7 +69,8 @@ class Runtime:
     def start(self) -> Runtime:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **ENV, "VITESSE_STATE_DIR": str(self.state_dir)}
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **ENV}
+        env["VITESSE_STATE_DIR"] = str(self.state_dir)
         command = [sys.executable, "-m", "vitesse.runtime", "--config", str(self.config_path), "--port", str(port)]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.state_dir)
