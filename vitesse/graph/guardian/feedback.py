@@ -39,7 +39,7 @@ class WriteVerdict:
 
 @dataclass
 class _Group:
-    field: str
+    path: str
     kind: IssueKind
     refused: bool
     records: set[int] = field(default_factory=set)
@@ -135,19 +135,19 @@ class FeedbackCollector:
     def issues(self, *, refused: bool = True) -> list[FieldIssue]:
         """Return the issues of refused writes and failed transforms (with False: breaches it let through)."""
         chosen = [g for g in self._groups.values() if g.refused is refused]
-        chosen.sort(key=lambda g: (-len(g.records), g.field, g.kind.value))
+        chosen.sort(key=lambda g: (-len(g.records), g.path, g.kind.value))
         return [self._issue(g) for g in chosen]
 
     def _issue(self, group: _Group) -> FieldIssue:
         issue = FieldIssue(
-            dest_field=self.prefix + group.field,
+            dest_field=self.prefix + group.path,
             kind=group.kind,
             message=group.message,
             expected=group.expected,
             observed=group.observed,
             allowed_values=group.allowed,
             example_payload=group.example,
-            source_fields=self.source_fields(group.field),
+            source_fields=self.source_fields(group.path),
             count=len(group.records),
         )
         issue.message = issue_sentence(

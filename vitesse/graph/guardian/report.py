@@ -17,24 +17,24 @@ class GuardianOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    test_count: int = PydField(100, ge=1, le=100_000)
+    test_count: int = PydField(default=100, ge=1, le=100_000)
     """At least this many calls: source reads (pages) plus destination writes."""
-    concurrency: int = PydField(10, ge=1, le=1000)
+    concurrency: int = PydField(default=10, ge=1, le=1000)
     """Most calls in flight at once (one semaphore, one client)."""
     seed: int = 1
     """Seed of the synthetic records (and of the sandboxes Vitesse starts)."""
-    pass_score: float = PydField(70.0, ge=0, le=100)
-    max_retry_wait_s: float = PydField(5.0, ge=0)
+    pass_score: float = PydField(default=70.0, ge=0, le=100)
+    max_retry_wait_s: float = PydField(default=5.0, ge=0)
     """Longest wait for one 429's Retry-After (longer asks are cut to this)."""
-    timeout_s: float = PydField(10.0, gt=0)
+    timeout_s: float = PydField(default=10.0, gt=0)
     """Per-call timeout."""
-    max_rate_limit_retries: int = PydField(5, ge=0, le=50)
+    max_rate_limit_retries: int = PydField(default=5, ge=0, le=50)
     """How often one call is retried after 429s before it is given up (and reported, not judged)."""
-    read_pages: int | None = PydField(None, ge=1)
+    read_pages: int | None = PydField(default=None, ge=1)
     """Pages of the source list to read; default one tenth of `test_count` (at least one)."""
-    page_size: int = PydField(10, ge=1, le=1000)
+    page_size: int = PydField(default=10, ge=1, le=1000)
     """Records asked for per source page (bounded by the API's maximum)."""
-    bulk_size: int = PydField(10, ge=1, le=1000)
+    bulk_size: int = PydField(default=10, ge=1, le=1000)
     """Records per write when the destination takes bulk bodies (`dest_array_wrapper`)."""
     faults: dict[str, Any] | None = None
     """A fault plan (`vitesse.sandbox.faults.FaultPlan` fields) for the sandboxes Vitesse starts."""

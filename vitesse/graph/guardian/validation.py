@@ -124,8 +124,8 @@ class LocalValidator:
             return
         base = list(error.absolute_path)
         keyword = str(error.validator)
-        names = _names(error, keyword)
-        for name in names or [None]:
+        names: list[str | None] = list(_names(error, keyword)) or [None]
+        for name in names:
             path, index = normalise_field_path([*base, name] if name else base, self.wrapper)
             if not path:
                 continue
@@ -180,4 +180,4 @@ def _best_branch(context: list[ValidationError]) -> list[ValidationError]:
 
 
 def _null_only(error: ValidationError) -> bool:
-    return error.validator == "type" and error.validator_value == "null"
+    return bool(error.validator == "type" and error.validator_value == "null")
