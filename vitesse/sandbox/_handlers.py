@@ -68,8 +68,12 @@ class Handlers:
             pairs = [(key, r) for key, r in coll.records.items() if matches_filters(r, filters, stamps)]
         ids = [key for key, _ in pairs]
         records = [r for _, r in pairs]
+        params = dict(checked.params)
+        for name, value in request.query_params.items():  # undeclared paging parameters our own links carry
+            if name not in params:
+                params[name] = int(value) if value.isdigit() else value
         try:
-            page = cut(endpoint, ids, checked.params)
+            page = cut(endpoint, ids, params)
         except PageError as exc:
             return self.error(endpoint, 400, "bad pagination value", [FieldError(exc.param, "invalid", exc.message)])
         items = copy.deepcopy(records[page.start : page.start + page.size])

@@ -28,12 +28,12 @@ from vitesse.sandbox._admin import admin_routes
 from vitesse.sandbox._auth import check_auth
 from vitesse.sandbox._errors import ErrorWriter
 from vitesse.sandbox._handlers import Handlers, Reply
-from vitesse.sandbox._routing import build_router
+from vitesse.sandbox._routing import Operation, build_router
 from vitesse.sandbox._store import CollectionSpec, Store
 from vitesse.sandbox._validate import RequestValidator
 from vitesse.sandbox.faults import Decision, FaultPlan, Outcome
 from vitesse.sandbox.schema import SchemaSet
-from vitesse.schemas import APISpecification, HttpMethod
+from vitesse.schemas import APISpecification, Endpoint, HttpMethod
 
 ALL_METHODS = [m.value for m in HttpMethod]
 IDEMPOTENT_WRITES = ("POST", "PUT", "PATCH")
@@ -114,17 +114,20 @@ class Sandbox:
     # -- serving -------------------------------------------------------------------------------------
 
     async def serve(self, request: Request) -> Response:
+        raw = request.scope.get("raw_path")
+        raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) else None
+        matched = self.router.match(request.method, request.url.path, raw_path)
         decision = self._decide(request.method, request.url.path)
         if decision is not None:
-            faulted = await self._fault(decision)
+            faulted = await self._fault(decision, matched[0].endpoint if matched[0] else None)
             if faulted is not None:
                 self.counts[f"fault:{decision.outcome.value}"] += 1
                 return faulted
-        reply = await self._answer(request)
+        reply = await self._answer(request, *matched)
         self.counts[f"status:{reply.status}"] += 1
         return _respond(reply)
 
-    async def _fault(self, decision: Decision) -> Response | None:
+    async def _fault(self, decision: Decision, endpoint: Endpoint | None) -> Response | None:
         if decision.latency_s:
             await asyncio.sleep(decision.latency_s)
         if decision.outcome == Outcome.DROP:
@@ -133,15 +136,14 @@ class Sandbox:
             await asyncio.sleep(self._faults.timeout_s)
         if decision.outcome == Outcome.OK or decision.status is None:
             return None
-        reply = self.handlers.error(None, decision.status, f"sandbox fault: {decision.outcome.value}")
+        reply = self.handlers.error(endpoint, decision.status, f"sandbox fault: {decision.outcome.value}")
         if decision.status == 429:
             reply.headers["Retry-After"] = str(self._faults.retry_after_s)
         return _respond(reply)
 
-    async def _answer(self, request: Request) -> Reply:
-        raw = request.scope.get("raw_path")
-        raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) else None
-        op, values, allowed = self.router.match(request.method, request.url.path, raw_path)
+    async def _answer(
+        self, request: Request, op: Operation | None, values: dict[str, str], allowed: list[str]
+    ) -> Reply:
         if op is None:
             if allowed:
                 reply = self.handlers.error(

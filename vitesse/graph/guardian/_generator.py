@@ -274,7 +274,7 @@ class Generator:
             high=schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None,
         )
         tried: list[str] = []
-        for make in (self._from_format, self._realistic, self._from_pattern, self._plain):
+        for make in (self._realistic, self._from_format, self._from_pattern, self._plain):
             for candidate in make(want):
                 candidate = self._shape(candidate, want)
                 if self.checker.ok(candidate, schema):
@@ -294,7 +294,10 @@ class Generator:
         return propose(want.name, self.persona, self.rng, unicode=self.profile == "unicode")
 
     def _from_pattern(self, want: _Want) -> list[str]:
-        made = from_regex(want.pattern, self.rng, min_len=want.low, max_len=want.high) if want.pattern else None
+        if not want.pattern:
+            return []
+        long = is_identifier(want.name, {})
+        made = from_regex(want.pattern, self.rng, min_len=want.low, max_len=want.high, long=long)
         return [made] if made is not None else []
 
     def _plain(self, want: _Want) -> list[str]:

@@ -59,16 +59,25 @@ def matches(pattern: str, value: str) -> bool:
     return True if compiled is None else compiled[0].search(value) is not None
 
 
-def from_regex(pattern: str, rng: Random, *, min_len: int = 0, max_len: int | None = None) -> str | None:
-    """Return a string matching the pattern within the length bounds, or None when we cannot make one."""
+def from_regex(
+    pattern: str, rng: Random, *, min_len: int = 0, max_len: int | None = None, long: bool = False
+) -> str | None:
+    """Return a string matching the pattern within the length bounds, or None when we cannot make one.
+
+    `long` makes open repeats longer (identifiers: `cus_` then 6–12 characters rather than 0–3), so
+    values drawn many times rarely collide.
+    """
     compiled = _compile(pattern)
     if compiled is None:
         return None
     regex, tree = compiled
-    for spread in (3, 1, 0, 6, 12, 40):
+    plans = [(s, s // 2 if long else 0) for s in ((12, 6, 3, 1, 0) if long else (3, 1, 0, 6, 12, 40))]
+    if min_len > 0:  # aim open repeats at the wanted length first
+        plans.insert(0, (max(min_len, (max_len or min_len + 8)) - 1, max(0, min_len - 1)))
+    for spread, floor in plans:
         for _ in range(3):
             try:
-                text = _Emitter(rng, spread).emit(tree)
+                text = _Emitter(rng, spread, floor).emit(tree)
             except (_Unsupported, RecursionError):
                 return None
             if len(text) < min_len and not _end_anchored(tree):
@@ -84,9 +93,10 @@ def _end_anchored(tree: Any) -> bool:
 
 
 class _Emitter:
-    def __init__(self, rng: Random, spread: int) -> None:
+    def __init__(self, rng: Random, spread: int, floor: int = 0) -> None:
         self.rng = rng
         self.spread = spread
+        self.floor = floor
         self.groups: dict[int, str] = {}
 
     def emit(self, tree: Any) -> str:
@@ -124,7 +134,7 @@ class _Emitter:
     def _repeat(self, av: Any) -> str:
         low, high, sub = av
         top = low + self.spread if high == C.MAXREPEAT else min(high, low + self.spread)
-        count = self.rng.randint(low, max(low, top))
+        count = self.rng.randint(min(low + self.floor, max(low, top)), max(low, top))
         return "".join(self.emit(sub) for _ in range(count))
 
     def _in(self, items: Any) -> str:
