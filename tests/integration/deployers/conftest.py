@@ -28,6 +28,28 @@ STUB = HERE / "stub_runtime.py"
 RUNTIME_ARGS = ["--config", "{config}", "--host", "{host}", "--port", "{port}"]
 
 
+def _runtime_config(integration_id: str) -> dict:
+    """A valid config of the real runtime that never syncs on its own (no schedule), so it contacts nothing."""
+    endpoint = {"method": "GET", "path": "/customers", "records_at": "data[]"}
+    return {
+        "integration_id": integration_id,
+        "mapping": {
+            "source_endpoint": "GET /customers",
+            "dest_endpoint": "POST /contacts",
+            "transformations": [{"source_fields": ["email"], "dest_field": "email"}],
+        },
+        "source": {"base_url": "http://127.0.0.1:9", "endpoint": endpoint},
+        "dest": {"base_url": "http://127.0.0.1:9", "endpoint": {"method": "POST", "path": "/contacts"}},
+        "options": {"schedule_interval_s": None, "run_on_start": False},
+    }
+
+
+@pytest.fixture(scope="session")
+def runtime_config_for():
+    """Build the real runtime's config for an integration id."""
+    return _runtime_config
+
+
 @pytest.fixture(scope="session")
 def stub_command() -> list[str]:
     """The command of the stand-in runtime for the process target (the real one: leave `command` unset)."""

@@ -5,7 +5,8 @@ the tests of this module, which run in file order: inspect, route, logs, the bri
 container from the same image), update, destroy. Traffic goes to 127.0.0.1 only: the routed
 container runs on the host network and listens on a loopback port; the bridge-network test (the
 users' default, `vitesse-net`) sends no traffic at all, its health probe runs inside the container.
-The runtime in the image is the stand-in `stub_runtime.py`, passed as the container command.
+The containers run the real sync runtime (`python -m vitesse.runtime` through the generated entry),
+configured with no schedule so it contacts nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.slow
 
 SECRET = "sk_live_0123456789abcdef"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-RUNTIME_CONFIG = {"mapping": {"source_endpoint": "GET /customers", "transformations": []}}
 HOST = "vitesse-e2e-local.localhost"
 
 
@@ -52,7 +52,7 @@ def local_deployer(docker_client, local_options, tmp_path_factory) -> LocalDeplo
 
 
 @pytest.fixture(scope="module")
-def deployed(local_deployer, container_stub_command):
+def deployed(local_deployer, runtime_config_for):
     """Deploy `e2e-local` once (building its image); removed at the end even when a test failed."""
     started = time.monotonic()
     info = asyncio.run(
@@ -60,11 +60,10 @@ def deployed(local_deployer, container_stub_command):
             integration_id="e2e-local",
             container_config={
                 "env": {"SYNC_LABEL": "first", "SOURCE_API_KEY": SECRET},
-                "runtime_config": RUNTIME_CONFIG,
+                "runtime_config": runtime_config_for("e2e-local"),
                 "network_mode": "host",
                 "port": free_port(),
                 "memory_mb": 256,
-                "command": container_stub_command,
             },
         )
     )
@@ -109,31 +108,29 @@ def test_deploy_builds_a_small_non_root_image_and_a_locked_down_container(deploy
     )
     assert "/tmp" in hc["Tmpfs"] and hc["NetworkMode"] == "host"
     assert [m["Destination"] for m in container.attrs["Mounts"]] == ["/var/lib/vitesse"]
-    code, listing = container.exec_run(["sh", "-c", "ls /app; test ! -e /app/build-extras"])
-    assert code == 0 and b"runtime-config.json" in listing  # the build-time CA bundle did not stay
+    code, listing = container.exec_run(["sh", "-c", "id -u; ls /app; test ! -e /app/build-extras"])
+    assert code == 0 and listing.split()[0] == b"10001" and b"runtime-config.json" in listing
+    env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
+    assert (env["SOURCE_API_KEY"], env["SYNC_LABEL"]) == (SECRET, "first")  # given at run time only
 
 
 def test_traefik_routes_the_host_name_to_the_container(deployed, traefik):
-    assert _routed(traefik, "/healthz") == {"status": "ok"}
+    assert _routed(traefik, "/healthz") == {"status": "ok", "running": False}
     status = _routed(traefik, "/status")
-    assert (status["label"], status["credentials"], status["uid"]) == ("first", ["SOURCE_API_KEY"], 10001)
-    assert status["config_keys"] == ["mapping"]
+    assert (status["integration_id"], status["state"], status["dead_letters"]) == ("e2e-local", "idle", 0)
 
 
 async def test_logs_are_the_containers_output(deployed, local_deployer, traefik):
-    _routed(traefik, "/status")
     logs = await local_deployer.get_logs("e2e-local", lines=20)
-    assert f"listening on 127.0.0.1:{deployed.details['port']}" in logs and "GET /status" in logs
+    assert f"Uvicorn running on http://127.0.0.1:{deployed.details['port']}" in logs
 
 
-async def test_the_default_bridge_network_setup_on_vitesse_net(
-    deployed, docker_client, local_options, local_deployer, container_stub_command
-):
+async def test_the_default_bridge_network_setup_on_vitesse_net(deployed, docker_client, local_options, local_deployer):
     """Users' default: the container joins `vitesse-net` (created when missing) with Traefik's network label."""
     bridge = LocalDeployer(
         {**local_options, "network": "vitesse-net-e2e"}, settings=local_deployer.settings, client=docker_client
     )
-    config = {"image": deployed.image, "command": container_stub_command, "memory_mb": 128, "cpu_cores": 0.25}
+    config = {"image": deployed.image, "memory_mb": 128, "cpu_cores": 0.25}
     try:
         info = await bridge.deploy("e2e-bridge", config)
         assert info.state is DeploymentState.RUNNING  # the probe ran inside the container, on its own loopback
@@ -157,8 +154,11 @@ async def test_update_replaces_the_container_and_a_new_deployer_sees_it(
     updated = await local_deployer.update("e2e-local", {"env": {"SYNC_LABEL": "second"}})
     assert updated.details["container_id"] != deployed.details["container_id"]
     assert updated.image == deployed.image  # only the env changed: no rebuild
-    status = _routed(traefik, "/status", want={"label": "second"})
-    assert status["credentials"] == ["SOURCE_API_KEY"]
+    container = docker_client.containers.get("vitesse-e2e-local")
+    env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
+    assert (env["SYNC_LABEL"], env["SOURCE_API_KEY"]) == ("second", SECRET)
+    assert container.short_id == updated.details["container_id"]
+    assert _routed(traefik, "/healthz")["status"] == "ok"
 
     fresh = LocalDeployer(local_options, settings=local_deployer.settings, client=docker_client)
     now = await fresh.get_status("e2e-local")
