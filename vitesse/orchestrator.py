@@ -17,6 +17,7 @@ from langgraph.types import Command
 from vitesse.config import Settings
 from vitesse.errors import NotFoundError
 from vitesse.graph.context import Context, Services
+from vitesse.graph.drift import DriftReport, compare_specs
 from vitesse.graph.graph import build_graph
 from vitesse.schemas import DeploymentConfig, IntegrationInstance, IntegrationStatus
 
@@ -104,6 +105,43 @@ class VitesseOrchestrator:
                 raise NotFoundError(f"integration {integration_id} is not waiting for a review")
             return await self._run(graph, services, integration_id, Command(resume=decision), run_context, on_event)
 
+    async def resume_integration(
+        self, integration_id: str, *, run_context: Context | None = None, on_event: EventSink | None = None
+    ) -> IntegrationInstance:
+        """Finish a run that stopped part-way (a crash, a restart): it goes on from its last checkpoint."""
+        async with self._open() as (graph, services):
+            snapshot = await graph.aget_state(_config(integration_id))
+            if not snapshot.values:
+                raise NotFoundError(f"no integration {integration_id}")
+            if snapshot.next and snapshot.next != ("review",):
+                return await self._run(graph, services, integration_id, None, run_context, on_event)
+            return await _current(graph, integration_id)
+
+    async def recheck_integration(
+        self, integration_id: str, *, run_context: Context | None = None, on_event: EventSink | None = None
+    ) -> tuple[DriftReport, IntegrationInstance]:
+        """Re-ingest both APIs; on drift, re-map and re-test, and pause for review before a deployment changes."""
+        from vitesse.graph.ingestor import ingest
+
+        async with self._open() as (graph, services):
+            values = (await graph.aget_state(_config(integration_id))).values or {}
+            old_source, old_dest, mapping = values.get("source_spec"), values.get("dest_spec"), values.get("mapping")
+            if old_source is None or old_dest is None or mapping is None:
+                raise NotFoundError(f"integration {integration_id} has no finished mapping to recheck")
+            settings = services.settings
+            new_source = await ingest(
+                values["source_api_url"], spec_url=values.get("source_spec_url"), settings=settings
+            )
+            new_dest = await ingest(values["dest_api_url"], spec_url=values.get("dest_spec_url"), settings=settings)
+            report = compare_specs(old_source, old_dest, new_source, new_dest, mapping)
+            if not report.changed:
+                return report, await _current(graph, integration_id)
+            context = run_context or Context()
+            context.require_review = context.require_review or values.get("deployment") is not None
+            inputs = {k: values.get(k) for k in _INPUT_KEYS}
+            instance = await self._run(graph, services, integration_id, inputs, context, on_event)
+            return report, instance
+
     async def get_integration(self, integration_id: str) -> IntegrationInstance:
         """Return the integration as its last checkpoint holds it."""
         async with self._open() as (graph, _services):
@@ -163,6 +201,13 @@ class VitesseOrchestrator:
                 if maybe is not None:
                     await maybe
         return await _current(graph, iid)
+
+
+_INPUT_KEYS = (
+    "integration_id", "source_api_url", "source_api_name", "dest_api_url", "dest_api_name", "user_intent",
+    "source_endpoint", "dest_endpoint", "source_spec_url", "dest_spec_url", "source_base_url", "dest_base_url",
+    "allow_live_writes", "deployment_config", "created_by",
+)  # fmt: skip
 
 
 def _config(integration_id: str) -> dict[str, Any]:

@@ -257,7 +257,8 @@ class APISpecification(_Model):
     """Named schemas (components.schemas / definitions), normalised; `$ref`s inside point at `#/schemas/NAME`."""
     warnings: list[str] = PydField(default_factory=list)
     digest: str = ""
-    """sha256 of the normalised content (endpoints, auth, schemas), stable across runs and formats."""
+    """sha256 of the normalised content (endpoints, auth, schemas), stable across runs and formats;
+    the `name` a user gives the API and where it was read from do not change it."""
 
     def find_endpoint(self, ref: str) -> Endpoint | None:
         """Find an endpoint by `METHOD /path`, by bare path (list/create preferred) or by operationId."""
@@ -273,8 +274,8 @@ class APISpecification(_Model):
         return matches[0] if matches else None
 
     def compute_digest(self) -> str:
-        """Return the sha256 of the normalised content (everything but provenance and the digest)."""
-        payload = self.model_dump_json(exclude={"digest", "source", "warnings"}, by_alias=True)
+        """Return the sha256 of the normalised content (everything but provenance, the label and the digest)."""
+        payload = self.model_dump_json(exclude={"digest", "source", "warnings", "name"}, by_alias=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

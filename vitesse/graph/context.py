@@ -36,6 +36,10 @@ class Context:
     seed: int = 1
     naive_first_mapping: bool = False
     """Start from direct copies only (the demo uses it to show the heal loop repair a mapping)."""
+    require_review: bool = False
+    """Pause for a person even when the proof passes (schema drift on a deployed integration uses it)."""
+    sandbox_faults: dict[str, Any] | None = None
+    """A fault plan for the sandboxes the Guardian starts (`vitesse.sandbox.FaultPlan` fields)."""
     services: Services | None = None
 
     def resolved_services(self) -> Services:

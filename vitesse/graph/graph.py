@@ -1,11 +1,11 @@
 """Wire the agent graph: ingest both APIs in parallel, map, prove, heal or review, deploy, finish.
 
 ```
-START ─┬─ ingest_source ─┐
-       └─ ingest_dest ───┴─ map ─ guardian ─┬─ deploy ─ finish ─ END
-               ▲                            ├─ heal ─► map   (score < pass, attempts left)
-               │                            └─ review (interrupt: approve → deploy,
-                                                       edit → guardian, abort → finish)
+START ─ prepare ─┬─ ingest_source ─┐
+                 └─ ingest_dest ───┴─ ingested ─ map ─ guardian ─┬─ deploy ─ finish ─ END
+                                                  ▲              ├─ heal ─► map   (score < pass, attempts left)
+                                                  │              └─ review: interrupt — approve → deploy,
+                                                                    edit → guardian, abort → finish
 ```
 """
 
@@ -32,8 +32,10 @@ def build_graph(checkpointer: Any = None) -> Any:
     builder.add_node("review", nodes.review, destinations=("deploy", "guardian", "finish"))
     builder.add_node("deploy", nodes.deploy)
     builder.add_node("finish", nodes.finish)
-    builder.add_edge(START, "ingest_source")
-    builder.add_edge(START, "ingest_dest")
+    builder.add_node("prepare", _prepare)
+    builder.add_edge(START, "prepare")
+    builder.add_edge("prepare", "ingest_source")
+    builder.add_edge("prepare", "ingest_dest")
     builder.add_node("ingested", _ingested)
     builder.add_edge(["ingest_source", "ingest_dest"], "ingested")
     builder.add_conditional_edges("ingested", nodes.route_after_ingest, {"map": "map", "finish": "finish"})
@@ -47,6 +49,18 @@ def build_graph(checkpointer: Any = None) -> Any:
     builder.add_edge("deploy", "finish")
     builder.add_edge("finish", END)
     return builder.compile(checkpointer=checkpointer, name="vitesse")
+
+
+async def _prepare(state: State) -> dict[str, Any]:
+    """Start a run clean: a thread that ran before (a recheck) keeps its specs and mapping, not its verdicts."""
+    return {
+        "heal_attempts": -1,
+        "review": None,
+        "error": "",
+        "feedback": [],
+        "integration": None,
+        "status": IntegrationStatus.DISCOVERING,
+    }
 
 
 async def _ingested(state: State) -> dict[str, Any]:

@@ -152,7 +152,12 @@ async def prove(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         Target(
             spec=state.dest_spec, endpoint=dest_ep, base_url=state.dest_base_url, allow_writes=state.allow_live_writes
         ),
-        options=GuardianOptions(test_count=context.test_count, seed=context.seed, pass_score=context.pass_score),
+        options=GuardianOptions(
+            test_count=context.test_count,
+            seed=context.seed,
+            pass_score=context.pass_score,
+            faults=context.sandbox_faults,
+        ),
         settings=services.settings,
     )
     health = report.health
@@ -187,7 +192,7 @@ def route_after_guardian(state: State, runtime: Runtime[Context]) -> str:
         return "finish"
     score = state.health.overall_score if state.health else 0.0
     if score >= runtime.context.pass_score:
-        return "deploy"
+        return "review" if runtime.context.require_review and not state.review else "deploy"
     return "heal" if state.heal_attempts < runtime.context.max_heal_attempts else "review"
 
 
@@ -206,12 +211,16 @@ async def review(state: State, runtime: Runtime[Context]) -> Command[str]:
     critical = health.critical_issues if health else []
     await record_status(runtime, iid, IntegrationStatus.REVIEW)
     # On resume this node runs again from its start, so watchers see ReviewNeeded once per pause and resume.
-    ev.emit(ev.ReviewNeeded(iid, "health below the pass score after the heal attempts", critical))
+    score = health.overall_score if health else 0.0
+    if score >= runtime.context.pass_score:
+        reason = f"the APIs changed; the new mapping scores {score:.1f}: approve it before the deployment changes"
+    else:
+        reason = f"health score {score:.1f} is below the pass score after {state.heal_attempts} heal attempts"
+    ev.emit(ev.ReviewNeeded(iid, reason, critical))
     decision = interrupt(
         {
             "integration_id": iid,
-            "reason": f"health score {health.overall_score if health else 0:.1f} is below the pass score "
-            f"after {state.heal_attempts} heal attempts",
+            "reason": reason,
             "mapping": state.mapping.model_dump(mode="json") if state.mapping else None,
             "health": health.model_dump(mode="json") if health else None,
             "critical_issues": critical,

@@ -6,7 +6,6 @@ Fields hold `vitesse.schemas` models. Credentials never live here: callers store
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -23,10 +22,17 @@ from vitesse.schemas import (
 
 
 def join_errors(current: str | None, new: str | None) -> str | None:
-    """Keep every error a step reports (parallel nodes may each report one)."""
+    """Keep every error a step reports (parallel nodes may each report one); "" clears them."""
+    if new == "":
+        return None
     if current and new and new not in current:
         return f"{current}; {new}"
     return current or new
+
+
+def add_or_reset(current: int, change: int) -> int:
+    """Add a count; a negative change starts it again from zero (a new run on the same thread)."""
+    return 0 if change < 0 else current + change
 
 
 @dataclass(kw_only=True)
@@ -67,8 +73,8 @@ class State(InputState):
     test_results: list[TestResult] = field(default_factory=list)
     """The latest proof's results (each proof replaces the previous one)."""
     feedback: list[FieldIssue] = field(default_factory=list)
-    heal_attempts: Annotated[int, operator.add] = 0
-    """How many times the mapping went back to the Mapper; each heal adds one."""
+    heal_attempts: Annotated[int, add_or_reset] = 0
+    """How many times the mapping went back to the Mapper in this run; each heal adds one."""
     status: IntegrationStatus = IntegrationStatus.INITIALIZING
     deployment: dict[str, Any] | None = None
     review: dict[str, Any] | None = None

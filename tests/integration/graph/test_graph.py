@@ -50,8 +50,8 @@ async def test_the_happy_path_maps_proves_and_ends_ready_for_deployment(services
     graph = build_graph(checkpointer=InMemorySaver())
     context = Context(services=services, test_count=30)
     events, nodes = await run(graph, inputs("happy"), "happy", context)
-    assert sorted(nodes[:2]) == ["ingest_dest", "ingest_source"]
-    assert nodes[2:] == ["ingested", "map", "guardian", "deploy", "finish"]
+    assert nodes[0] == "prepare" and sorted(nodes[1:3]) == ["ingest_dest", "ingest_source"]
+    assert nodes[3:] == ["ingested", "map", "guardian", "deploy", "finish"]
     names = [e["event"] for e in events]
     assert names[-1] == "done" and "health" in names and "heal" not in names
     assert all(e["integration_id"] == "happy" for e in events)
