@@ -16,7 +16,7 @@ from vitesse.graph.guardian import GuardianOptions, GuardianReport, Target, run_
 from vitesse.graph.guardian import shadow as shadow_module
 from vitesse.sandbox.app import Sandbox
 from vitesse.sandbox.faults import FaultPlan, Outcome
-from vitesse.schemas import APISpecification, MappingLogic, TestCategory
+from vitesse.schemas import APISpecification, IssueKind, MappingLogic, TestCategory
 
 GOLDEN = golden_mapping()
 
@@ -187,3 +187,29 @@ async def test_a_live_source_is_read_through_its_base_url(
     assert live_shop.counts["op:GET /customers"] == sum(r.method == "GET" for r in report.test_results) >= 1
     assert report.health.against == "live"
     assert any("Source reads went to the live API" in w and "in-process sandbox" in w for w in report.health.warnings)
+
+
+FAULTS = [
+    ({"error_rate": 1.0, "error_statuses": [503]}, TestCategory.SERVER, "failed with a server error (5xx)"),
+    ({"drop_rate": 1.0}, TestCategory.CONNECTIVITY, "Could not reach Orbit CRM API"),
+    ({"timeout_rate": 1.0, "timeout_s": 5}, TestCategory.TIMEOUT, "did not answer in time"),
+]
+
+
+@pytest.mark.parametrize(("faults", "category", "words"), FAULTS, ids=["5xx", "dropped", "timeout"])
+async def test_sandbox_faults_on_writes_become_the_right_category_and_critical_issue(
+    shop: APISpecification,
+    crm: APISpecification,
+    guardian_settings: Settings,
+    faults: dict[str, Any],
+    category: TestCategory,
+    words: str,
+) -> None:
+    """Every write meets the fault: each is categorised, one sentence says so, and no field is blamed."""
+    plan = {**faults, "methods": ["POST"]}
+    report = await prove(shop, crm, guardian_settings, test_count=12, timeout_s=0.2, faults=plan)
+    writes = [r for r in report.test_results if r.method == "POST"]
+    assert writes and all(r.category is category and not r.success for r in writes)
+    assert any(words in line and "POST /contacts" in line for line in report.health.critical_issues)
+    assert [i for i in report.feedback if i.kind is not IssueKind.LENGTH] == []
+    assert not report.passed

@@ -33,7 +33,8 @@ from vitesse.transforms import CompiledMapping, compile_mapping, compile_transfo
 
 __all__ = ["run_guardian"]
 
-MAX_RECORDS = 2000
+MAX_BULK_RECORDS = 2000
+"""Bulk bodies get fewer records each when `test_count × bulk_size` would need more than this."""
 READ_RECORD_SHARE = 4
 """One write in this many carries a record the source itself returned (the rest are synthetic)."""
 
@@ -134,6 +135,7 @@ class _Proof:
         self.wrapper = self.mapping.dest_array_wrapper
         self.validator = LocalValidator(self.dest.target.spec, self.dest.target.endpoint, self.wrapper)
         self.feedback = FeedbackCollector(self.mapping, self.dest.name)
+        self.per_call = 1
 
     async def run(self) -> None:
         src = self.source
@@ -148,8 +150,8 @@ class _Proof:
 
     def _records(self) -> list[Any]:
         calls = max(1, self.options.test_count - len(self.reads.outcomes))
-        per_call = self.options.bulk_size if self.wrapper else 1
-        wanted = min(MAX_RECORDS, calls * per_call)
+        self.per_call = min(self.options.bulk_size, max(1, MAX_BULK_RECORDS // calls)) if self.wrapper else 1
+        wanted = calls * self.per_call
         returned = self.reads.records[: wanted // READ_RECORD_SHARE]
         schema = self.source.target.endpoint.record_schema
         if schema is None and not self.reads.records:
@@ -181,7 +183,7 @@ class _Proof:
 
     def _batches(self, records: list[Any]) -> list[list[tuple[int, Any]]]:
         numbered = list(enumerate(records))
-        size = self.options.bulk_size if self.wrapper else 1
+        size = self.per_call
         return [numbered[i : i + size] for i in range(0, len(numbered), size)]
 
     async def _write(self, number: int, batch: list[tuple[int, Any]]) -> CallOutcome | None:

@@ -60,9 +60,11 @@ def _against(proof: _Proof) -> str:
 
 
 def _where(proof: _Proof) -> list[str]:
-    return [
-        f"Source reads went to {proof.source.where()}; destination writes went to {proof.dest.where()}.",
-    ]
+    lines = [f"Source reads went to {proof.source.where()}; destination writes went to {proof.dest.where()}."]
+    for named, side in ((proof.mapping.source_endpoint, proof.source), (proof.mapping.dest_endpoint, proof.dest)):
+        if named.strip() != _key(side):
+            lines.append(f"The mapping names {named} but the proof used {_key(side)} of {side.name}.")
+    return lines
 
 
 def _call_problems(side: Side, results: list[TestResult], fields_named: bool = False) -> list[str]:
