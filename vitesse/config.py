@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     http_timeout_s: float = PydField(30.0, validation_alias=_alias("VITESSE_HTTP_TIMEOUT_S"))
     max_spec_bytes: int = PydField(50 * 1024 * 1024, validation_alias=_alias("VITESSE_MAX_SPEC_BYTES"))
     spec_cache: bool = PydField(True, validation_alias=_alias("VITESSE_SPEC_CACHE"))
+
+    # HTTP API.
+    public_status: bool = PydField(False, validation_alias=_alias("VITESSE_PUBLIC_STATUS"))
+    """Serve /api/v1/vitesse/status and /metrics without a token (for probes and scrapers on a private network)."""
+    max_request_bytes: int = PydField(1024 * 1024, gt=0, validation_alias=_alias("VITESSE_MAX_REQUEST_BYTES"))
+    """Largest request body the HTTP API reads; bigger bodies get 413."""
     data_dir: Path = PydField(
         default_factory=lambda: Path(user_data_dir("vitesse", appauthor=False)),
         validation_alias=_alias("VITESSE_DATA_DIR"),

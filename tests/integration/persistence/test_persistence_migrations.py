@@ -33,6 +33,8 @@ TABLES = {
     "deployments",
     "sync_runs",
     "api_keys",
+    "graph_runs",  # 0002: the HTTP API's runs and event log
+    "run_events",
 }
 
 
