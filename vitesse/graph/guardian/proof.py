@@ -28,7 +28,7 @@ from vitesse.graph.guardian.summary import summarise
 from vitesse.graph.guardian.synthetic import generate_records
 from vitesse.graph.guardian.target import Target
 from vitesse.graph.guardian.validation import LocalValidator
-from vitesse.schemas import IssueKind, MappingLogic, TestCategory, TestResult
+from vitesse.schemas import Endpoint, IssueKind, MappingLogic, TestCategory, TestResult
 from vitesse.transforms import CompiledMapping, compile_mapping, compile_transformation
 
 __all__ = ["run_guardian"]
@@ -66,6 +66,9 @@ async def run_guardian(
     """
     options = options or GuardianOptions()
     settings = settings or Settings()
+    for role, target in (("source", source), ("destination", dest)):
+        if not isinstance(target.endpoint, Endpoint):
+            raise GuardianError(f"The {role} target has no endpoint: pick one of {target.spec.name}'s endpoints")
     relative, prefix = per_record(mapping)
     compiled, broken = _compile(relative)
     async with open_sides(source, dest, options, settings) as (src, dst, client):

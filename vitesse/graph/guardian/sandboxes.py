@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from vitesse.errors import GuardianError
 from vitesse.schemas import APISpecification
 
 __all__ = ["SANDBOX_CREDENTIALS", "RunningSandbox", "start_sandbox"]
@@ -42,7 +43,10 @@ async def start_sandbox(
     from vitesse.sandbox.app import Sandbox
     from vitesse.sandbox.faults import FaultPlan
 
-    plan = FaultPlan.model_validate(dict(faults)) if faults else None
+    try:
+        plan = FaultPlan.model_validate(dict(faults)) if faults else None
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise GuardianError(f"The sandbox fault plan is not valid: {exc}") from exc
     sandbox = Sandbox(spec, seed=seed, faults=plan)
     transport = httpx.ASGITransport(app=sandbox.app)
     try:
