@@ -194,7 +194,7 @@ class VitesseOrchestrator:
         context = run_context or Context()
         context.services = services
         async for mode, chunk in graph.astream(
-            payload, _config(iid), context=context, stream_mode=["custom", "updates"]
+            payload, _config(iid), context=context, stream_mode=["custom", "updates"], durability="sync"
         ):
             if mode == "custom" and on_event is not None:
                 maybe = on_event(chunk)
