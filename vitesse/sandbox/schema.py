@@ -54,6 +54,8 @@ class Converter:
     def __init__(self, schemas: Mapping[str, dict[str, Any]], mode: Mode) -> None:
         self.schemas = schemas
         self.mode = mode
+        self.refs: set[str] = set()
+        """Names of the schemas the converted nodes refer to."""
 
     def convert(self, node: Any) -> Any:
         if isinstance(node, bool):
@@ -73,6 +75,7 @@ class Converter:
             out["pattern"] = node["pattern"]
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+            self.refs.add(ref[len(REF_PREFIX) :])
             out["$ref"] = DEFS_PREFIX + _escape(ref[len(REF_PREFIX) :])
         if node.get("nullable") is True:
             return {"anyOf": [{"type": "null"}, out]}
@@ -143,22 +146,37 @@ class SchemaSet:
 
     def __init__(self, schemas: Mapping[str, dict[str, Any]]) -> None:
         self.schemas = schemas
-        self._defs: dict[str, dict[str, Any]] = {}
+        self._converted: dict[tuple[str, str], tuple[Any, set[str]]] = {}
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
         self._checker = format_checker()
 
-    def defs(self, mode: Mode) -> dict[str, Any]:
-        if mode not in self._defs:
+    def _named(self, name: str, mode: Mode) -> tuple[Any, set[str]]:
+        key = (mode, name)
+        if key not in self._converted:
             converter = Converter(self.schemas, mode)
-            self._defs[mode] = {name: converter.convert(node) for name, node in self.schemas.items()}
-        return self._defs[mode]
+            self._converted[key] = (converter.convert(self.schemas.get(name, {})), converter.refs)
+        return self._converted[key]
+
+    def defs(self, mode: Mode, roots: set[str] | None = None) -> dict[str, Any]:
+        """The converted named schemas: all of them, or those reachable from `roots`."""
+        pending = set(self.schemas) if roots is None else set(roots)
+        out: dict[str, Any] = {}
+        while pending:
+            name = pending.pop()
+            if name in out:
+                continue
+            out[name], refs = self._named(name, mode)
+            pending |= refs - out.keys()
+        return out
 
     def json_schema(self, schema: Mapping[str, Any] | None, mode: Mode = "response") -> dict[str, Any]:
-        """Return a self-contained JSON Schema (with `$defs`) for a normalised schema node."""
-        root = Converter(self.schemas, mode).convert(dict(schema or {}))
+        """Return a self-contained JSON Schema (with the `$defs` it reaches) for a normalised schema node."""
+        converter = Converter(self.schemas, mode)
+        root = converter.convert(dict(schema or {}))
         if not isinstance(root, dict):
             root = {} if root else {"not": {}}
-        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root, "$defs": self.defs(mode)}
+        defs = self.defs(mode, converter.refs)
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root, "$defs": defs}
 
     def validator(self, schema: Mapping[str, Any] | None, mode: Mode = "response") -> Draft202012Validator:
         """Return a (cached) validator for a normalised schema node, formats checked."""

@@ -67,6 +67,6 @@ def test_converted_schemas_accept_and_refuse_what_openapi_means(schema, mode, go
 def test_the_converted_schema_is_self_contained_and_drops_openapi_only_keywords():
     converted = to_json_schema({"$ref": "#/schemas/Address", "example": {"street": "x"}, "x-internal": 1}, SCHEMAS)
     assert converted["$ref"] == "#/$defs/Address"
-    assert set(converted["$defs"]) == set(SCHEMAS)
+    assert set(converted["$defs"]) == {"Address"}, "only the schemas it reaches"
     assert "example" not in converted and "x-internal" not in converted
     Draft202012Validator.check_schema(converted)
