@@ -9,16 +9,20 @@ config, so a new LocalDeployer finds, updates and removes it. SDK calls run in a
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from vitesse.config import Settings
+from vitesse.deployers._docker import (
+    PROBE,
+    LocalOptions,
+    config_from_container,
+    run_kwargs,
+    traefik_labels,
+    volume_name,
+)
 from vitesse.deployers._image import INTEGRATION_LABEL, BuildOptions, build_integration_image, default_ca_bundle
 from vitesse.deployers.base import (
     RUNTIME_PORT,
@@ -29,41 +33,12 @@ from vitesse.deployers.base import (
     DeploymentState,
     check_integration_id,
     coerce_config,
-    fill_command,
     parse_options,
     resource_name,
 )
 from vitesse.deployers.process import free_port
 from vitesse.errors import DeployError, NotFoundError
 from vitesse.net import mask_secrets
-
-CONFIG_LABEL, ENV_LABEL, SECRET_LABEL = "io.vitesse.container-config", "io.vitesse.env-keys", "io.vitesse.secret-keys"
-PROBE = (
-    "import os, urllib.request; "
-    "urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['VITESSE_PORT'], timeout=2)"
-)
-SECOND = 1_000_000_000
-
-
-class LocalOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    network: str = "vitesse-net"
-    domain: str | None = None
-    """Traefik host suffix; default settings.traefik_domain (`localhost`)."""
-    entrypoint: str = "web"
-    base_image: str | None = None
-    python_version: str = "3.12"
-    build_network_mode: str | None = None
-    ca_bundle: Path | None = None
-    """CA bundle for pip during the build; default PIP_CERT when it names a file."""
-    pip_index_url: str | None = None
-    docker_host: str | None = None
-    user: str = "10001:10001"
-    health_timeout_s: float = 90.0
-    health_interval_s: float = 5.0
-    """How often Docker runs the health check; Traefik routes to a container once it is healthy."""
-    stop_timeout_s: int = 10
 
 
 class LocalDeployer(Deployer):
@@ -117,7 +92,8 @@ class LocalDeployer(Deployer):
         self._remove_container(integration_id)
         if not host_net:
             self._ensure_network()
-        container = self.client.containers.run(image, **self._run_kwargs(integration_id, config, port))
+        labels = traefik_labels(integration_id, config, port, self._domain(config), self.options)
+        container = self.client.containers.run(image, **run_kwargs(integration_id, config, port, labels, self.options))
         self._wait_healthy(integration_id, container, config)
         info = self._status(integration_id)
         if built is not None:
@@ -127,7 +103,7 @@ class LocalDeployer(Deployer):
     def _update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
         container = self._container(integration_id)
         raw = updates.model_dump(exclude_unset=True) if isinstance(updates, ContainerConfig) else dict(updates)
-        merged = self._current_config(container).merged(raw)
+        merged = config_from_container(container).merged(raw)
         rebuild = "runtime_config" in raw and "image" not in raw
         image = None if rebuild else (merged.image or container.attrs["Config"]["Image"])
         old_image = container.image.id
@@ -141,7 +117,7 @@ class LocalDeployer(Deployer):
         if self._remove_container(integration_id):
             removed.append(f"container {resource_name(integration_id)}")
         removed += [f"image {tag}" for tag in self._remove_images(integration_id, keep=None)]
-        volume = self._volume_name(integration_id)
+        volume = volume_name(integration_id)
         import docker.errors
 
         try:
@@ -170,7 +146,7 @@ class LocalDeployer(Deployer):
     def _logs(self, integration_id: str, lines: int) -> str:
         container = self._container(integration_id)
         text = container.logs(stdout=True, stderr=True, tail=max(lines, 0)).decode(errors="replace")
-        return mask_secrets(text, self._current_config(container).secret_values().values())
+        return mask_secrets(text, config_from_container(container).secret_values().values())
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -185,65 +161,6 @@ class LocalDeployer(Deployer):
 
     def _domain(self, config: ContainerConfig) -> str:
         return config.domain or self.options.domain or self.settings.traefik_domain
-
-    def _labels(self, integration_id: str, config: ContainerConfig, port: int) -> dict[str, str]:
-        name = resource_name(integration_id)
-        router = f"traefik.http.routers.{name}"
-        labels = {
-            "traefik.enable": "true",
-            f"{router}.rule": f"Host(`{name}.{self._domain(config)}`)",
-            f"{router}.entrypoints": self.options.entrypoint,
-            f"{router}.service": name,
-            f"traefik.http.services.{name}.loadbalancer.server.port": str(port),
-            INTEGRATION_LABEL: integration_id,
-            CONFIG_LABEL: config.model_dump_json(exclude={"env", "secrets", "runtime_config", "image"}),
-            ENV_LABEL: ",".join(sorted(config.env)),
-            SECRET_LABEL: ",".join(sorted(config.secrets)),
-        }
-        if config.network_mode != "host":
-            labels["traefik.docker.network"] = self.options.network
-        return labels
-
-    def _run_kwargs(self, integration_id: str, config: ContainerConfig, port: int) -> dict[str, Any]:
-        from docker.types import LogConfig
-
-        host_net = config.network_mode == "host"
-        env = {
-            **config.run_env(),
-            "VITESSE_INTEGRATION_ID": integration_id,
-            "VITESSE_PORT": str(port),
-            "VITESSE_HOST": "127.0.0.1" if host_net else "0.0.0.0",
-        }
-        values = {"config": "/app/runtime-config.json", "host": env["VITESSE_HOST"], "port": str(port)}
-        kwargs: dict[str, Any] = {
-            "name": resource_name(integration_id),
-            "detach": True,
-            "init": True,
-            "command": fill_command(config.command, values) if config.command else None,
-            "environment": env,
-            "labels": self._labels(integration_id, config, port),
-            "user": self.options.user,
-            "read_only": True,
-            "tmpfs": {"/tmp": "rw,nosuid,nodev,size=64m"},
-            "volumes": {self._volume_name(integration_id): {"bind": "/var/lib/vitesse", "mode": "rw"}},
-            "mem_limit": f"{config.memory_mb}m",
-            "nano_cpus": int(config.cpu_cores * SECOND),
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges:true"],
-            "restart_policy": {"Name": "unless-stopped"},
-            "log_config": LogConfig(type="json-file", config={"max-size": "10m", "max-file": "3"}),
-            "healthcheck": {
-                "test": ["CMD", "python3", "-c", PROBE],
-                "interval": int(self.options.health_interval_s * SECOND),
-                "timeout": 3 * SECOND,
-                "retries": 3,
-                "start_period": 5 * SECOND,
-            },
-        }
-        kwargs["network_mode" if host_net else "network"] = (
-            "host" if host_net else (config.network_mode or self.options.network)
-        )
-        return kwargs
 
     def _ensure_network(self) -> None:
         if not self.client.networks.list(names=[self.options.network]):
@@ -307,19 +224,9 @@ class LocalDeployer(Deployer):
                 pass
         return removed
 
-    def _volume_name(self, integration_id: str) -> str:
-        return f"{resource_name(integration_id)}-state"
-
-    def _current_config(self, container: Any) -> ContainerConfig:
-        labels = container.labels
-        env = dict(item.split("=", 1) for item in container.attrs["Config"].get("Env") or [] if "=" in item)
-        plain = {k: env[k] for k in filter(None, labels.get(ENV_LABEL, "").split(",")) if k in env}
-        secrets = {k: env[k] for k in filter(None, labels.get(SECRET_LABEL, "").split(",")) if k in env}
-        return coerce_config({**json.loads(labels.get(CONFIG_LABEL, "{}")), "env": plain, "secrets": secrets})
-
     def _describe(self, integration_id: str, container: Any, status: DeploymentState, message: str) -> DeploymentInfo:
         name = resource_name(integration_id)
-        config = self._current_config(container)
+        config = config_from_container(container)
         details = {
             "container_id": container.short_id,
             "image_id": container.image.id,
