@@ -126,7 +126,6 @@ class _Proof:
     reads: ReadPass = field(default_factory=ReadPass)
     writes: list[CallOutcome] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         secrets = [*self.source.auth.secrets, *self.dest.auth.secrets]

@@ -9,7 +9,7 @@ held against the mapping), and schema breaches the destination let through.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vitesse.graph.guardian.health import coverage, required_dest_fields, score_health
 from vitesse.graph.guardian.report import GuardianReport
@@ -112,9 +112,3 @@ def _auth_gaps(proof: _Proof) -> list[str]:
             names = ", ".join(side.auth.missing)
             out.append(f"No credentials were given for {names} of {side.name}; its calls were sent without them.")
     return out
-
-
-def describe(report: GuardianReport) -> dict[str, Any]:
-    """A short dict view of a report (for logs and events): score, pass, counts per category."""
-    counts = Counter(r.category.value for r in report.test_results)
-    return {"overall_score": report.health.overall_score, "passed": report.passed, "categories": dict(counts)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any
 
 from vitesse.schemas import APISpecification, AuthScheme, AuthType, Endpoint, ParameterLocation
 
@@ -117,8 +116,3 @@ def _basic(own: str | None, credentials: dict[str, str], parts: AuthParts) -> bo
     parts.headers["Authorization"] = f"Basic {pair}"
     parts.secrets.extend([s for s in (password, pair, own) if s])
     return True
-
-
-def describe_auth(parts: AuthParts) -> dict[str, Any]:
-    """A printable view of the auth in use (scheme names only, never values)."""
-    return {"schemes": parts.schemes, "missing": parts.missing}
