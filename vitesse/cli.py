@@ -195,11 +195,86 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# create
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.demo import render, show_event
+    from vitesse.graph.context import Context
+    from vitesse.orchestrator import VitesseOrchestrator
+    from vitesse.schemas import DeploymentConfig, DeploymentTarget
+
+    deployment = DeploymentConfig(target=DeploymentTarget(args.target)) if args.target else None
+    instance = asyncio.run(
+        VitesseOrchestrator(settings=settings).create_integration(
+            source_api_url=args.source,
+            source_api_name=args.source_name or args.source,
+            dest_api_url=args.dest,
+            dest_api_name=args.dest_name or args.dest,
+            user_intent=args.intent,
+            source_endpoint=args.source_endpoint,
+            dest_endpoint=args.dest_endpoint,
+            source_spec_url=args.source_spec_url,
+            dest_spec_url=args.dest_spec_url,
+            source_auth=_auth_from(args.source_credential),
+            dest_auth=_auth_from(args.dest_credential),
+            deployment_config=deployment,
+            created_by=args.created_by,
+            run_context=Context(test_count=args.test_count, use_llm=args.llm),
+            on_event=lambda event: show_event(err, event),
+        )
+    )
+    if args.json:
+        _print_json(instance.model_dump(mode="json", exclude={"source_spec", "dest_spec"}))
+    else:
+        render(instance, {}, out)
+    return 0 if instance.status.value in ("ready", "active", "review") else 1
+
+
+def _auth_from(items: list[str] | None) -> dict[str, str] | None:
+    """Credentials as `name=value` flags, or `name=env:VAR` to read them from the environment."""
+    import os
+
+    if not items:
+        return None
+    auth: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise VitesseError(f"credential {name!r} must be name=value (e.g. api_key=env:SHOP_API_KEY)")
+        auth[name] = os.environ.get(value[4:], "") if value.startswith("env:") else value
+    return auth
+
+
+def _add_create(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("create", help="Build an integration between two real APIs (ingest, map, prove, deploy).")
+    p.add_argument("--source", required=True, help="Source API: spec URL, base URL or file.")
+    p.add_argument("--dest", required=True, help="Destination API: spec URL, base URL or file.")
+    p.add_argument("--intent", required=True, help='e.g. "Sync Stripe customers into Pipedrive persons".')
+    p.add_argument("--source-name")
+    p.add_argument("--dest-name")
+    p.add_argument("--source-endpoint")
+    p.add_argument("--dest-endpoint")
+    p.add_argument("--source-spec-url")
+    p.add_argument("--dest-spec-url")
+    p.add_argument("--source-credential", action="append", help="name=value or name=env:VAR (repeatable).")
+    p.add_argument("--dest-credential", action="append", help="name=value or name=env:VAR (repeatable).")
+    p.add_argument("--target", choices=["process", "local", "eks", "ecs"], help="Deploy when the proof passes.")
+    p.add_argument("--test-count", type=int, default=100)
+    p.add_argument("--llm", action=argparse.BooleanOptionalAction, default=False)
+    p.add_argument("--created-by")
+    p.add_argument("--json", action="store_true", help="Print only the IntegrationInstance JSON on stdout.")
+    p.set_defaults(func=cmd_create)
+
+
+# --------------------------------------------------------------------------------------------
 # wiring
 # --------------------------------------------------------------------------------------------
 
 ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_demo,
+    _add_create,
     _add_ingest,
     _add_map,
     _add_test,

@@ -73,7 +73,7 @@ async def _demo(settings: Settings, err: Console, *, keep: bool) -> tuple[Integr
             deployment_config=deployment,
             created_by="demo",
             run_context=Context(naive_first_mapping=True, test_count=100),
-            on_event=lambda event: _show(err, event),
+            on_event=lambda event: show_event(err, event),
         )
         sync_report: dict[str, Any] = {}
         if instance.deployment_url:
@@ -123,7 +123,8 @@ async def _destroy(settings: Settings, integration_id: str, err: Console) -> Non
     err.print("[cyan]cleanup[/] deployment destroyed (use --keep to leave it running)")
 
 
-def _show(err: Console, event: dict[str, Any]) -> None:
+def show_event(err: Console, event: dict[str, Any]) -> None:
+    """Print one graph event as a progress line on stderr."""
     kind = event.get("event")
     if kind == "stage":
         mark = "→" if event.get("phase") == "started" else "✓"

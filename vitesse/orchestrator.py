@@ -200,7 +200,16 @@ class VitesseOrchestrator:
                 maybe = on_event(chunk)
                 if maybe is not None:
                     await maybe
+        await self._prune(graph, iid, services)
         return await _current(graph, iid)
+
+    @staticmethod
+    async def _prune(graph: Any, iid: str, services: Services) -> None:
+        """Keep the last N checkpoints of the thread (VITESSE_CHECKPOINT_KEEP_LAST) so tables stay bounded."""
+        from vitesse.persistence import prune_checkpoints
+
+        if graph.checkpointer is not None and services.settings.checkpoint_keep_last > 0:
+            await prune_checkpoints(graph.checkpointer, iid, services.settings.checkpoint_keep_last)
 
 
 _INPUT_KEYS = (
