@@ -87,7 +87,8 @@ class ErrorWriter:
         self, body: dict[str, Any], schema: Any, status: int, message: str, errors: list[FieldError], depth: int
     ) -> None:
         resolved, _ = self.view.resolve(schema)
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         for name, prop in props.items():
             target, _ = self.view.resolve(prop)
             kinds = declared_types(target)
@@ -100,7 +101,8 @@ class ErrorWriter:
                 else:
                     body.pop(name, None)
             elif "object" in kinds and depth < 2 and key not in ("data", "meta", "links"):
-                inner = body.get(name) if isinstance(body.get(name), dict) else {}
+                current = body.get(name)
+                inner: dict[str, Any] = current if isinstance(current, dict) else {}
                 self._fill(inner, prop, status, message, errors, depth + 1)
                 body[name] = inner
             elif "string" in kinds and key in MESSAGE_KEYS and not target.get("enum"):
@@ -112,14 +114,16 @@ class ErrorWriter:
 
     def _field_items(self, array_schema: dict[str, Any]) -> bool:
         items, _ = self.view.resolve(array_schema.get("items"))
-        props = items.get("properties") if isinstance(items.get("properties"), dict) else {}
+        props = items.get("properties")
+        props = props if isinstance(props, dict) else {}
         return any(k.lower() in FIELD_KEYS for k in props)
 
     def _item(self, item_schema: Any, error: FieldError, depth: int) -> dict[str, Any]:
         resolved, _ = self.view.resolve(item_schema)
         item = generate_value(item_schema or {}, self.schemas, Random(f"{self.seed}:item:{error.field}"))
         item = item if isinstance(item, dict) else {}
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         for name, prop in props.items():
             key = name.lower()
             kinds = declared_types(self.view.resolve(prop)[0])

@@ -226,7 +226,8 @@ class Envelope:
 
     def _leaves(self, schema: Any, prefix: str, depth: int) -> list[tuple[str, str]]:
         resolved, _ = self.view.resolve(schema)
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         out: list[tuple[str, str]] = []
         for name, prop in props.items():
             path = f"{prefix}.{name}" if prefix else name
@@ -239,6 +240,7 @@ class Envelope:
 
     def _prop(self, schema: Any, name: str) -> dict[str, Any] | None:
         resolved, _ = self.view.resolve(schema)
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         prop = props.get(name)
         return prop if isinstance(prop, dict) else None

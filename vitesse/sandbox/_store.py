@@ -102,7 +102,8 @@ class Store:
         if not coll.spec.record_schema:
             return True
         resolved, _ = self.view.resolve(coll.spec.record_schema)
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         return coll.spec.primary_key in props or (not props and resolved.get("additionalProperties") is not False)
 
     def new_id(self, coll: Collection) -> Any:
@@ -127,7 +128,8 @@ class Store:
         if not coll.spec.record_schema:
             return None
         resolved, _ = self.view.resolve(coll.spec.record_schema)
-        props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+        props = resolved.get("properties")
+        props = props if isinstance(props, dict) else {}
         prop = props.get(coll.spec.primary_key)
         return prop if isinstance(prop, dict) else None
 

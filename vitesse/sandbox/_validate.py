@@ -136,7 +136,8 @@ class RequestValidator:
             return parsed if isinstance(parsed, dict) else raw
         if "array" in types:
             parts = raw if isinstance(raw, list) else [p for p in raw.split(",") if p != ""]
-            items = resolved.get("items") if isinstance(resolved.get("items"), dict) else {}
+            items = resolved.get("items")
+            items = items if isinstance(items, dict) else {}
             return [self.coerce(p, items) for p in parts]
         text = raw[0] if isinstance(raw, list) else raw
         return _scalar(text, types)
@@ -148,10 +149,12 @@ class RequestValidator:
         if isinstance(value, dict) and "array" in types and all(k.isdigit() for k in value):
             value = [value[k] for k in sorted(value, key=int)]
         if isinstance(value, list):
-            items = resolved.get("items") if isinstance(resolved.get("items"), dict) else {}
+            items = resolved.get("items")
+            items = items if isinstance(items, dict) else {}
             return [self.coerce_tree(v, items) for v in value]
         if isinstance(value, dict):
-            props = resolved.get("properties") if isinstance(resolved.get("properties"), dict) else {}
+            props = resolved.get("properties")
+            props = props if isinstance(props, dict) else {}
             extra = resolved.get("additionalProperties")
             return {
                 k: self.coerce_tree(v, props.get(k, extra if isinstance(extra, dict) else {})) for k, v in value.items()

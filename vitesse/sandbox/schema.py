@@ -124,7 +124,8 @@ class Converter:
         required = node.get("required")
         if not isinstance(required, list):
             return
-        props = node.get("properties") if isinstance(node.get("properties"), Mapping) else {}
+        found = node.get("properties")
+        props: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         skip = "readOnly" if self.mode == "request" else "writeOnly"
         kept = [r for r in required if isinstance(r, str) and not self._flagged(props.get(r), skip)]
         if kept:

@@ -28,8 +28,8 @@ TYPE_ALIASES = {
 
 def declared_types(schema: Mapping[str, Any]) -> list[str]:
     """Return the JSON types a schema declares (aliases such as `float` mapped, unknown names dropped)."""
-    declared = schema.get("type")
-    raw = schema.get("x-vitesse-types") if isinstance(schema.get("x-vitesse-types"), list) else [declared]
+    many = schema.get("x-vitesse-types")
+    raw: list[Any] = many if isinstance(many, list) else [schema.get("type")]
     out = []
     for name in raw:
         if isinstance(name, str):
@@ -170,7 +170,8 @@ class Checker:
         return not isinstance(items, dict) or all(self.ok(v, items, depth + 1) for v in value)
 
     def _object_ok(self, value: Mapping[str, Any], schema: Mapping[str, Any], depth: int) -> bool:
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
         for name in schema.get("required") or []:
             if name not in value and not self._skippable(props.get(name)):
                 return False
@@ -204,7 +205,8 @@ def discriminator_keys(schema: Mapping[str, Any], alt: Any) -> list[str]:
     if not isinstance(disc, dict) or not isinstance(ref, str):
         return []
     name = ref.rsplit("/", 1)[-1]
-    mapping = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+    mapping = disc.get("mapping")
+    mapping = mapping if isinstance(mapping, dict) else {}
     keys = [str(k) for k, t in mapping.items() if isinstance(t, str) and t.rsplit("/", 1)[-1] == name]
     return keys or [name]
 
@@ -238,18 +240,23 @@ def _string_ok(value: str, schema: Mapping[str, Any]) -> bool:
 def _number_ok(value: float, schema: Mapping[str, Any]) -> bool:
     if isinstance(value, float) and not math.isfinite(value):
         return False
-    low, high = schema.get("minimum"), schema.get("maximum")
+    low, high = _number(schema.get("minimum")), _number(schema.get("maximum"))
     ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if _num(low) and (value < low or (ex_low is True and value == low)):
+    if low is not None and (value < low or (ex_low is True and value == low)):
         return False
-    if _num(high) and (value > high or (ex_high is True and value == high)):
+    if high is not None and (value > high or (ex_high is True and value == high)):
         return False
-    if _num(ex_low) and value <= ex_low:
+    ex_low_n, ex_high_n = _number(ex_low), _number(ex_high)
+    if ex_low_n is not None and value <= ex_low_n:
         return False
-    if _num(ex_high) and value >= ex_high:
+    if ex_high_n is not None and value >= ex_high_n:
         return False
-    step = schema.get("multipleOf")
-    return not (_num(step) and step > 0 and not _multiple(value, step))
+    step = _number(schema.get("multipleOf"))
+    return not (step is not None and step > 0 and not _multiple(value, step))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _num(value) else None
 
 
 def _num(value: Any) -> bool:

@@ -181,7 +181,8 @@ class Generator:
     # -- objects and arrays ------------------------------------------------------------------------
 
     def _object(self, schema: dict[str, Any], name: str | None, depth: int, stack: tuple[str, ...]) -> dict[str, Any]:
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
         required = {str(r) for r in schema.get("required") or []}
         out: dict[str, Any] = {}
         for key, prop in props.items():
@@ -231,7 +232,8 @@ class Generator:
 
     def _array(self, schema: dict[str, Any], name: str | None, depth: int, stack: tuple[str, ...]) -> list[Any]:
         low = int(schema.get("minItems") or 0)
-        high = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else low + 3
+        declared = schema.get("maxItems")
+        high: int = declared if isinstance(declared, int) else low + 3
         if self.profile == "minimal" or depth >= STUB:
             count = low
         elif self.profile == "maximal":
@@ -239,7 +241,8 @@ class Generator:
         else:
             top = max(low, min(high, 3 if depth < DEEP else 1))
             count = self.rng.randint(min(max(low, 1 if depth < DEEP else 0), top), top)
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items = schema.get("items")
+        items = items if isinstance(items, dict) else {}
         out: list[Any] = []
         for _ in range(count * 4 if schema.get("uniqueItems") else count):
             if len(out) >= count:

@@ -31,16 +31,15 @@ _RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
 
 
 def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float | None, float | None]:
-    low, high = schema.get("minimum"), schema.get("maximum")
-    low = low if _num(low) else None
-    high = high if _num(high) else None
+    low: float | None = schema["minimum"] if _num(schema.get("minimum")) else None
+    high: float | None = schema["maximum"] if _num(schema.get("maximum")) else None
     ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
     step = 1 if integer else 0.01
-    if _num(ex_low):
+    if isinstance(ex_low, int | float) and not isinstance(ex_low, bool):
         low = ex_low + step if low is None else max(low, ex_low + step)
     elif ex_low is True and low is not None:
         low = low + step
-    if _num(ex_high):
+    if isinstance(ex_high, int | float) and not isinstance(ex_high, bool):
         high = ex_high - step if high is None else min(high, ex_high - step)
     elif ex_high is True and high is not None:
         high = high - step

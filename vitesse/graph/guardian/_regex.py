@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from functools import lru_cache
 from random import Random
 from re import _constants as C  # type: ignore[attr-defined]
@@ -26,7 +27,7 @@ _CATEGORY_CHARS = {
     C.CATEGORY_WORD: string.ascii_letters + string.digits + "_",
     C.CATEGORY_NOT_WORD: " -.,",
 }
-_CATEGORY_TEST = {
+_CATEGORY_TEST: dict[Any, Callable[[str], bool]] = {
     C.CATEGORY_DIGIT: str.isdigit,
     C.CATEGORY_NOT_DIGIT: lambda c: not c.isdigit(),
     C.CATEGORY_SPACE: str.isspace,
@@ -163,6 +164,7 @@ def _in_class(char: str, items: Any) -> bool:
             return True
         if op == C.RANGE and av[0] <= code <= av[1]:
             return True
-        if op == C.CATEGORY and _CATEGORY_TEST.get(av, lambda c: False)(char):
+        test = _CATEGORY_TEST.get(av) if op == C.CATEGORY else None
+        if test is not None and test(char):
             return True
     return False

@@ -58,7 +58,7 @@ def profile_for(index: int, edge_cases: bool | Sequence[EdgeCase | str] = True) 
     """Return the edge-case profile of record `index` (None for a typical record)."""
     if not edge_cases or index % 2 == 0:
         return None
-    profiles = EDGE_PROFILES if edge_cases is True else tuple(EdgeCase(p) for p in edge_cases)  # type: ignore[union-attr]
+    profiles = EDGE_PROFILES if edge_cases is True else tuple(EdgeCase(p) for p in edge_cases)
     return profiles[(index // 2) % len(profiles)] if profiles else None
 
 
