@@ -150,3 +150,11 @@ async def test_the_semaphore_bounds_calls_in_flight() -> None:
     gate = Gate()
     await asyncio.gather(*(shadow.call(Call("GET", "/x", URL), gate) for _ in range(20)))
     assert state["max"] == 3
+
+
+def test_overlapping_waits_hold_a_side_back_once() -> None:
+    """Ten 429s asking for 1 s at the same moment hold the side back about 1 s, not 10."""
+    gate = Gate()
+    for _ in range(10):
+        gate.block(1.0)
+    assert 1.0 <= gate.held_s < 1.5

@@ -84,9 +84,14 @@ class Gate:
         self.resume_at = 0.0
         self.waits: list[float] = []
         """Every wait a 429 asked for (after the cap), in order."""
+        self.held_s = 0.0
+        """How long this side's calls were held back in all (overlapping waits counted once)."""
 
     def block(self, seconds: float) -> None:
-        self.resume_at = max(self.resume_at, time.monotonic() + seconds)
+        now = time.monotonic()
+        until = max(self.resume_at, now + seconds)
+        self.held_s += until - max(self.resume_at, now)
+        self.resume_at = until
 
     async def wait(self) -> None:
         delay = self.resume_at - time.monotonic()

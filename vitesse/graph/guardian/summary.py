@@ -93,11 +93,11 @@ def _rate_limits(proof: _Proof, results: list[TestResult]) -> list[str]:
     limited = [r for r in results if r.category is TestCategory.RATE_LIMIT]
     if not limited:
         return []
-    waits = proof.source.gate.waits + proof.dest.gate.waits
+    held = proof.source.gate.held_s + proof.dest.gate.held_s
     given_up = sum(1 for o in [*proof.reads.outcomes, *proof.writes] if o.result.category is TestCategory.RATE_LIMIT)
     text = (
         f"Rate limits: {len(limited)} answers were 429; Vitesse waited as Retry-After asked "
-        f"({sum(waits):.2f} s in all, at most {proof.options.max_retry_wait_s:g} s per wait) and retried. "
+        f"(calls held back {held:.2f} s in all, at most {proof.options.max_retry_wait_s:g} s per wait) and retried. "
         "429s that were waited out are not counted against the mapping"
     )
     if given_up:
