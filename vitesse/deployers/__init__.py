@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from vitesse.config import Settings
 from vitesse.deployers.base import (
@@ -100,4 +100,6 @@ class DeployerFactory:
     ) -> Deployer:
         """Build the deployer for a target; `dependencies` (an SDK client, …) go to its constructor."""
         cls = get_deployer_class(target)
-        return cls(config, settings=settings, **dependencies)  # type: ignore[call-arg]
+        # Subclasses take (config, *, settings, ...): the target name is theirs to pass to Deployer.
+        built: Deployer = cast(Any, cls)(config, settings=settings, **dependencies)
+        return built

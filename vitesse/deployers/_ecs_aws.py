@@ -27,7 +27,10 @@ class AwsClients:
             aws_access_key_id=settings.aws_access_key_id,
             aws_secret_access_key=secret,
         )
-        make = lambda name: session.client(name, endpoint_url=settings.aws_endpoint_url)  # noqa: E731
+
+        def make(name: str) -> Any:
+            return session.client(name, endpoint_url=settings.aws_endpoint_url)
+
         return cls(ecs=make("ecs"), elbv2=make("elbv2"), logs=make("logs"), secrets=make("secretsmanager"))
 
 

@@ -37,9 +37,9 @@ class KubeApi:
         from kubernetes import config
 
         try:
-            contexts, _ = config.list_kube_config_contexts(config_file=kubeconfig)
+            contexts, _ = config.list_kube_config_contexts(config_file=kubeconfig)  # type: ignore[no-untyped-call]
         except config.ConfigException:
-            config.load_incluster_config()
+            config.load_incluster_config()  # type: ignore[no-untyped-call]
             from kubernetes import client
 
             return client.ApiClient()
@@ -51,7 +51,7 @@ class KubeApi:
                     f"No kubeconfig context for EKS cluster {cluster_name} (have: {', '.join(names) or 'none'}); "
                     f"run `aws eks update-kubeconfig --name {cluster_name}`"
                 )
-        return config.new_client_from_config(config_file=kubeconfig, context=context)
+        return config.new_client_from_config(config_file=kubeconfig, context=context)  # type: ignore[no-untyped-call]
 
     def _api(self, kind: str) -> tuple[Any, str]:
         api_name, suffix = KIND_API[kind]
@@ -108,7 +108,9 @@ class KubeApi:
     def pod_logs(self, namespace: str, instance: str, lines: int) -> str:
         """Return the last `lines` log lines of the instance's pods, merged by time, each prefixed with its pod."""
         core = self._client.CoreV1Api(self.api_client)
-        pods = core.list_namespaced_pod(namespace, label_selector=f"app.kubernetes.io/instance={instance}").items
+        pods: list[Any] = core.list_namespaced_pod(
+            namespace, label_selector=f"app.kubernetes.io/instance={instance}"
+        ).items
         merged: list[tuple[str, str]] = []
         for pod in sorted(pods, key=lambda p: p.metadata.name):
             text = core.read_namespaced_pod_log(

@@ -157,7 +157,8 @@ class ECSDeployer(Deployer):
 
     def _status(self, integration_id: str) -> DeploymentInfo:
         service = self._service(integration_id)
-        primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), {})
+        deployments: list[dict[str, Any]] = service.get("deployments", [])
+        primary: dict[str, Any] = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
         desired, running = service.get("desiredCount", 0), service.get("runningCount", 0)
         rollout = primary.get("rolloutState")
         if rollout == "FAILED":
@@ -272,4 +273,5 @@ class ECSDeployer(Deployer):
 
     def _image_of(self, task_arn: str) -> str | None:
         task = self.aws.ecs.describe_task_definition(taskDefinition=task_arn)["taskDefinition"]
-        return task["containerDefinitions"][0].get("image")
+        image = task["containerDefinitions"][0].get("image")
+        return str(image) if image else None

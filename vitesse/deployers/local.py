@@ -113,7 +113,7 @@ class LocalDeployer(Deployer):
         return info
 
     def _destroy(self, integration_id: str) -> DeploymentInfo:
-        removed = []
+        removed: list[str] = []
         if self._remove_container(integration_id):
             removed.append(f"container {resource_name(integration_id)}")
         removed += [f"image {tag}" for tag in self._remove_images(integration_id, keep=None)]
@@ -187,7 +187,7 @@ class LocalDeployer(Deployer):
             exit_code, _ = container.exec_run(["python3", "-c", PROBE])
         except Exception:  # noqa: BLE001 - a container that cannot exec is simply not healthy yet
             return False
-        return exit_code == 0
+        return bool(exit_code == 0)
 
     def _container(self, integration_id: str) -> Any:
         import docker.errors
@@ -213,7 +213,7 @@ class LocalDeployer(Deployer):
     def _remove_images(self, integration_id: str, keep: str | None) -> list[str]:
         import docker.errors
 
-        removed = []
+        removed: list[str] = []
         for image in self.client.images.list(filters={"label": f"{INTEGRATION_LABEL}={integration_id}"}):
             if image.id == keep:
                 continue
