@@ -111,7 +111,13 @@ VALID: list[tuple[str, bytes | str, dict[str, Any], str | None]] = [
         "a few anchors and aliases",
         b"base: &b {type: string}\nname: *b\nlist: [*b, *b]\n",
         {"base": {"type": "string"}, "name": {"type": "string"}, "list": [{"type": "string"}] * 2},
-        "safe",
+        "fast",
+    ),
+    (
+        "an alias names the latest node with its anchor (YAML 1.2), even one inside the first",
+        b"a: &x {k: &x 1, j: *x}\nb: *x\n",
+        {"a": {"k": 1, "j": 1}, "b": 1},
+        "fast",
     ),
     (
         "merge keys",

@@ -15,6 +15,7 @@ JSON goes through orjson. YAML has two paths that give the same values:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -252,8 +253,8 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.open: set[str] = set()
+        # an anchor names the last node written with it: (value, nodes), or the frame while that node is open
+        self.anchors: dict[str, tuple[Any, int] | _Frame] = {}
         self.alias_nodes = 0
         self.written = 0
         self.documents = 0
@@ -327,29 +328,30 @@ class _Builder:
         self.written += 1
         if event.tag not in (None, "!", _TAG + ("map" if is_map else "seq")):
             raise self.refuse(f"unsupported YAML tag {_short(event.tag)}: only JSON types may be tagged", event)
-        self.stack.append(_Frame({} if is_map else [], event.anchor))
+        frame = _Frame({} if is_map else [], event.anchor)
+        self.stack.append(frame)
         if len(self.stack) > MAX_DEPTH:
             raise _too_deep(self.source, event.start_mark)
         if event.anchor:
-            self.open.add(event.anchor)
+            self.anchors[event.anchor] = frame
 
     def end(self, event: Any) -> None:
         frame = self.stack.pop()
         value = _merged(frame, self) if frame.merges else frame.value
-        if frame.anchor:
+        if frame.anchor and self.anchors.get(frame.anchor) is frame:  # not since given to a node inside it
             self.anchors[frame.anchor] = (value, frame.nodes)
-            self.open.discard(frame.anchor)
         self.add(value, frame.nodes, event)
 
     def alias(self, event: Any) -> None:
         name = event.anchor
         if self.wants_key():
             raise self.refuse(f"alias *{name} is used as a mapping key; keys must be written out", event)
-        if name in self.open:
+        target = self.anchors.get(name)
+        if isinstance(target, _Frame):
             raise self.refuse(f"alias *{name} refers to a node that contains it (a cycle JSON cannot hold)", event)
-        if name not in self.anchors:
+        if target is None:
             raise self.refuse(f"alias *{name} names no anchor defined before it", event)
-        value, nodes = self.anchors[name]
+        value, nodes = target
         self.alias_nodes += nodes
         if self.alias_nodes > max(MAX_ALIAS_NODES, ALIAS_RATIO * self.written):
             raise self.refuse(
@@ -421,7 +423,10 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _TOKEN_BEFORE = frozenset(b" \t\r\n[{,:")
 _NODE_END = frozenset(b"\r\n#,]}:")
 _ANCHOR = re.compile(rb"&[0-9A-Za-z_-]+(?:[\s?:,\]}%@`]|$)")
+_ANCHOR_NAME = re.compile(r"[0-9A-Za-z_-]+")
 _BLOCK_HEADER = re.compile(rb"(?:^|[\s:-])[|>][-+0-9]*[ \t]*$")
+_MAX_SUSPECTS = 16
+_MAX_LOOKBACK = 2000  # lines
 _DIGIT_MASK = bytes(0 if 48 <= i <= 57 else 1 for i in range(256))
 _INF_NAN_WORDS = [sign + word for sign in "+-" for word in ("inf", "Inf", "INF", "infinity", "Infinity", "nan", "NaN")]
 _INF_NAN_WORDS += [sign[1:] for sign in _INF_NAN_WORDS if sign[0] == "+"]
@@ -451,7 +456,9 @@ def _in_block_scalar(raw: bytes, at: int) -> bool:
     end = raw.find(b"\n", at)
     line = raw[start : len(raw) if end < 0 else end]
     indent = len(line) - len(line.lstrip(b" "))
-    while start > 0:
+    for _ in range(_MAX_LOOKBACK):
+        if start <= 0:
+            break
         above = raw.rfind(b"\n", 0, start - 1) + 1
         prev = raw[above : start - 1].rstrip(b"\r")
         if prev.strip() and len(prev) - len(prev.lstrip(b" ")) < indent:
@@ -481,12 +488,11 @@ _TAB_TROUBLE = re.compile(rb"[:?-]\t|\t[ \t]*[,\]}:#]")
 def _needs_safe_path(raw: bytes) -> bool:
     """Whether the source has what rapidyaml reads differently or JSON cannot carry.
 
-    That is directives, troublesome tabs, integers of 19+ digits (orjson reads them as floats), and tags or
-    anchors where a node starts (rapidyaml drops tags from JSON, and takes more characters into anchor names).
+    That is directives, troublesome tabs, and integers of 19+ digits (orjson reads them as floats).
     """
     if raw.startswith(b"%") or b"\n%" in raw or (b"\t" in raw and _TAB_TROUBLE.search(raw)):
         return True
-    return _has_long_integer(raw) or _marks_a_node(raw, b"!") or _marks_a_node(raw, b"&")
+    return _has_long_integer(raw)
 
 
 def _marks_a_node(raw: bytes, char: bytes) -> bool:
@@ -540,6 +546,8 @@ def _checked_json(js: str, raw: bytes) -> str | None:
         if token in seen or js[match.start() - 1] not in " [,\n{" or _JSON_NUMBER.fullmatch(token):
             continue
         seen.add(token)
+        if len(seen) > _MAX_SUSPECTS:
+            return None  # each one costs a scan of the source: past a few, the safe path is cheaper
         typed = _plain(token)
         if type(typed) is float and not math.isfinite(typed):
             word = _rewritten_word(token, raw)
@@ -549,7 +557,8 @@ def _checked_json(js: str, raw: bytes) -> str | None:
         elif token[0] == "*":
             # An alias (the source has no anchors, or we would not be here): undefined, so the safe path reports it.
             # The same word in a block scalar is text.
-            if not all(_in_block_scalar(raw, at) for at in _plain_spots(raw, token.encode())):
+            spots = list(itertools.islice(_plain_spots(raw, token.encode()), _MAX_SUSPECTS + 1))
+            if len(spots) > _MAX_SUSPECTS or not all(_in_block_scalar(raw, at) for at in spots):
                 return None
         elif type(typed) is not str and any(_plain_spots(raw, token.encode())):
             return None
@@ -571,8 +580,14 @@ def _load_yaml_fast(raw: bytes) -> dict[str, Any] | None:
     """Load through rapidyaml, or return None when the safe path must decide (or rapidyaml fails)."""
     if ryml is None or _needs_safe_path(raw):
         return None
+    # Text that may hold a tag or an anchor sends the tree through a node-by-node check (and alias expansion).
+    marked = _marks_a_node(raw, b"!") or _marks_a_node(raw, b"&")
+    if marked and any(_plain_spots(raw, b"<<")):
+        return None  # merge keys: rapidyaml's rules are not PyYAML's
     try:
         tree = ryml.parse_in_arena(raw)
+        if marked and not _resolve_aliases(tree):
+            return None
         node = tree.root_id()
         if tree.is_stream(node):
             if tree.num_children(node) != 1:
@@ -593,3 +608,59 @@ def _load_yaml_fast(raw: bytes) -> dict[str, Any] | None:
     if type(doc) is not dict or (_emits_too_deep() and _depth_over_limit(doc)):
         return None
     return doc
+
+
+def _resolve_aliases(tree: Any) -> bool:
+    """Check every node for tags, anchors and aliases, and expand the aliases when they add few nodes.
+
+    False sends the document to the safe path (which also reports cycles, undefined aliases and alias bombs).
+    It costs one call into rapidyaml per node, which is why only documents whose text shows a tag or an
+    anchor pay it. The budget is the safe path's, counted the same way before anything is expanded.
+    """
+    has, refused = tree.type_has_any, ryml.KEYTAG | ryml.VALTAG | ryml.KEYREF | ryml.KEYANCH
+    marks = refused | ryml.VALANCH | ryml.VALREF
+    anchors: dict[str, list[int]] = {}
+    refs: list[tuple[int, str]] = []
+    for node in range(tree.size()):
+        if has(node, marks):
+            if has(node, refused):
+                return False
+            if has(node, ryml.VALANCH):
+                anchors.setdefault(bytes(tree.val_anchor(node)).decode(), []).append(node)
+            if has(node, ryml.VALREF):
+                refs.append((node, bytes(tree.val_ref(node)).decode()))
+    if any(not _ANCHOR_NAME.fullmatch(name) for name in anchors):
+        return False  # a name libyaml would end sooner
+    targets = {node: max((a for a in anchors.get(name, ()) if a < node), default=-1) for node, name in refs}
+    sizes: dict[int, int] = {}
+    for anchor in sorted(set(targets.values())):
+        if anchor < 0 or not _sized(tree, anchor, targets, sizes):
+            return False
+    added = 0
+    for node, _ in refs:
+        added += sizes[targets[node]]
+        if added > max(MAX_ALIAS_NODES, ALIAS_RATIO * node):
+            return False
+    if refs:
+        tree.resolve()
+    return True
+
+
+def _sized(tree: Any, anchor: int, targets: dict[int, int], sizes: dict[int, int]) -> bool:
+    """Record the nodes `anchor` expands to; False on an alias inside it to itself or to a later anchor."""
+    inside, stack = [], [anchor]
+    while stack:
+        node = stack.pop()
+        inside.append(node)
+        child = tree.first_child(node)
+        while child != ryml.NONE:
+            stack.append(child)
+            child = tree.next_sibling(child)
+    size = len(inside)
+    for node in inside:
+        if node in targets:
+            if targets[node] not in sizes:
+                return False
+            size += sizes[targets[node]] - 1
+    sizes[anchor] = size
+    return True
