@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from vitesse.graph.mapper.lexicon import (
     CONCEPTS,
@@ -135,6 +136,12 @@ def view(field: Field, strip: str | None = None) -> FieldView:
     rel = field.path
     if strip and rel.startswith(strip + "."):
         rel = rel[len(strip) + 1 :]
+    return FieldView(field, *_derive(rel, field.description or "", field.format, field.type))
+
+
+@lru_cache(maxsize=65536)
+def _derive(rel: str, desc_text: str, fmt: str | None, kind: str | None) -> tuple[Any, ...]:
+    """Return every `FieldView` attribute after `field`: all a view reads is the path, description, format, type."""
     raw = path_segments(rel)
     segments = [w for w in (_words(s) for s in raw) if w] or [normalise(raw[-1]) if raw else ("value",)]
     leaf_words, parents = _merge_leaf(segments)
@@ -143,28 +150,24 @@ def view(field: Field, strip: str | None = None) -> FieldView:
     for depth, parent in enumerate(reversed(parents)):
         context.extend(_weigh(match_concepts(parent), 0.5 if depth == 0 else 0.35))
     words = {w for seg in segments for w in seg}
-    arrays = _array_names(rel)
-    desc_text = field.description or ""
-    desc_words = text_tokens(desc_text)
     desc_concepts = frozenset(t[1:] for t in match_concepts(text_sequence(desc_text)) if t.startswith("@"))
-    is_date = field.format in ("date", "date-time", "unix-time") or bool(
-        {w for w in leaf_words} & _DATE_WORDS and field.type in ("string", "integer", "number")
+    is_date = fmt in ("date", "date-time", "unix-time") or bool(
+        {w for w in leaf_words} & _DATE_WORDS and kind in ("string", "integer", "number")
     )
-    return FieldView(
-        field=field,
-        rel_path=rel,
-        leaf=leaf,
-        context=tuple(context),
-        roles=_roles(words),
-        arrays=arrays,
-        all_words=frozenset(words),
-        desc=desc_words,
-        desc_concepts=desc_concepts,
-        kind=field.type or "any",
-        is_date=is_date,
-        leaf_text=" ".join(leaf_words),
-        depth=len(parents),
-        concepts=frozenset(t for t, _ in leaf if t.startswith("@")),
+    return (
+        rel,
+        leaf,
+        tuple(context),
+        _roles(words),
+        _array_names(rel),
+        frozenset(words),
+        text_tokens(desc_text),
+        desc_concepts,
+        kind or "any",
+        is_date,
+        " ".join(leaf_words),
+        len(parents),
+        frozenset(t for t, _ in leaf if t.startswith("@")),
     )
 
 

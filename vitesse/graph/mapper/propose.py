@@ -32,12 +32,18 @@ class Prepared:
         embeddings = _embeddings(active, sources) if options.embeddings else None
         self.matrix: ScoreMatrix = build_matrix(active, sources, embeddings, options.embedding_weight)
         self.options = options
+        self._source_at = {}
+        for s in reversed(self.matrix.source):  # the first field of a path wins, as a scan would find it
+            self._source_at[s.path] = s
+        self._row_of = {}
+        for i in range(len(self.matrix.dest) - 1, -1, -1):
+            self._row_of[self.matrix.dest[i].path] = i
 
     def source_view(self, path: str) -> FieldView | None:
-        return next((s for s in self.matrix.source if s.path == path), None)
+        return self._source_at.get(path)
 
     def dest_row(self, path: str) -> int | None:
-        return next((i for i, d in enumerate(self.matrix.dest) if d.path == path), None)
+        return self._row_of.get(path)
 
 
 def _embeddings(dest: list[FieldView], source: list[FieldView]) -> np.ndarray | None:

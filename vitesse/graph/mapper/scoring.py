@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from vitesse.graph.mapper import signals
-from vitesse.graph.mapper.classify import is_reference
+from vitesse.graph.mapper import batch, signals
+from vitesse.graph.mapper.batch import FUZZY_FLOOR
 from vitesse.graph.mapper.fields import FieldView
-from vitesse.graph.mapper.lexicon import RELATED
-
-FUZZY_FLOOR = 0.8
-"""Leaf names at least this alike (rapidfuzz ratio) are scored even without a shared term."""
 
 
 @dataclass
@@ -23,52 +18,13 @@ class ScoreMatrix:
     source: list[FieldView]
     scores: np.ndarray
     """dest × source, 0 where a pair was pruned."""
-    parts: dict[tuple[int, int], dict[str, float]]
+    parts: Mapping[tuple[int, int], dict[str, float]]
     """The signal values behind each non-zero score, for rationales."""
 
     def ranked(self, row: int, k: int) -> list[tuple[int, float]]:
         """Return the k best source columns for a destination row, best first."""
         order = np.argsort(-self.scores[row])[:k]
         return [(int(c), float(self.scores[row, c])) for c in order if self.scores[row, c] > 0]
-
-
-def _related_terms(term: str) -> list[str]:
-    if not term.startswith("@"):
-        return [term]
-    name = term[1:]
-    return [term] + ["@" + (set(pair) - {name}).pop() for pair, w in RELATED.items() if name in pair and w >= 0.5]
-
-
-def _candidate_pairs(dest: list[FieldView], source: list[FieldView]) -> set[tuple[int, int]]:
-    index: dict[str, list[int]] = defaultdict(list)
-    for j, s in enumerate(source):
-        for term, weight in s.leaf:
-            if weight >= 0.3:
-                index[term].append(j)
-                if len(term) >= 5 and not term.startswith("@"):
-                    index["~" + term[:5]].append(j)
-    pairs: set[tuple[int, int]] = set()
-    for i, d in enumerate(dest):
-        for term, weight in d.leaf:
-            if weight < 0.3:
-                continue
-            for related in _related_terms(term):
-                pairs.update((i, j) for j in index.get(related, ()))
-            if len(term) >= 5 and not term.startswith("@"):
-                pairs.update((i, j) for j in index.get("~" + term[:5], ()))
-        for concept in d.desc_concepts:
-            pairs.update((i, j) for j in index.get("@" + concept, ()))
-    if dest and source:
-        fuzzy = process.cdist([d.leaf_text for d in dest], [s.leaf_text for s in source], scorer=fuzz.ratio)
-        for i, j in zip(*np.nonzero(fuzzy >= FUZZY_FLOOR * 100), strict=True):
-            pairs.add((int(i), int(j)))
-    return pairs
-
-
-def _hopeless(d: FieldView, s: FieldView) -> bool:
-    """Return True when no signal can lift the pair to a useful score (cheap, cached checks only)."""
-    best = max(signals.name_similarity(d, s), signals.path_similarity(d, s), signals.description_concept_bonus(d, s))
-    return best < 0.3 and signals.fuzzy_similarity(d, s) < FUZZY_FLOOR
 
 
 def score_pair(d: FieldView, s: FieldView, idf: dict[str, float], reference: bool = False) -> dict[str, float]:
@@ -103,22 +59,33 @@ def combine(parts: dict[str, float]) -> float:
 def build_matrix(
     dest: list[FieldView], source: list[FieldView], embeddings: np.ndarray | None = None, weight: float = 0.85
 ) -> ScoreMatrix:
-    """Score every candidate pair; `embeddings` is an optional dest × source cosine matrix."""
+    """Score every candidate pair (vectorised, equal to `score_pair`); `embeddings` is a dest × source cosine matrix.
+
+    Candidates share a term, a related concept, a long stem or a described concept, or have alike leaf names
+    (or, with embeddings, similar meanings). Without embeddings a candidate whose name, path and described
+    signals all stay below 0.3 and whose spelling is not alike is dropped before the costlier signals.
+    """
     idf = signals.idf_weights(dest + source)
     scores = np.zeros((len(dest), len(source)))
-    parts: dict[tuple[int, int], dict[str, float]] = {}
-    pairs = _candidate_pairs(dest, source)
-    refs = {j for j, s in enumerate(source) if is_reference(s)}
+    ratios = batch.fuzzy_ratios(dest, source)
+    mask = batch.candidate_mask(dest, source, ratios) if dest and source else np.zeros(scores.shape, dtype=bool)
     if embeddings is not None:
-        for i, j in zip(*np.nonzero(embeddings >= 0.6), strict=True):
-            pairs.add((int(i), int(j)))
-    for i, j in pairs:
-        if embeddings is None and _hopeless(dest[i], source[j]):
-            continue
-        p = score_pair(dest[i], source[j], idf, j in refs)
-        if embeddings is not None:
-            p["embedding"] = weight * max(0.0, (float(embeddings[i, j]) - 0.35) / 0.65)
-            p["score"] = combine(p)
-        parts[(i, j)] = p
-        scores[i, j] = p["score"]
+        mask |= embeddings >= 0.6
+    rows, cols = np.nonzero(mask)
+    sides = batch.Sides(dest, source)
+    lexical = batch.lexical_signals(sides, ratios, rows, cols)
+    if embeddings is None:
+        best = np.maximum(np.maximum(lexical["name"], lexical["path"]), lexical["described"])
+        keep = ~((best < 0.3) & (lexical["fuzzy"] < FUZZY_FLOOR))
+        rows, cols = rows[keep], cols[keep]
+        lexical = {name: column[keep] for name, column in lexical.items()}
+    columns = {**lexical, **batch.structural_signals(sides, idf, rows, cols)}
+    columns = {name: columns[name] for name in batch.PART_NAMES}
+    columns["score"] = batch.combine_columns(columns)
+    if embeddings is not None:
+        cosine = embeddings[rows, cols].astype(np.float64)
+        columns["embedding"] = weight * np.maximum(0.0, (cosine - 0.35) / 0.65)
+        columns["score"] = batch.combine_columns(columns)
+    scores[rows, cols] = columns["score"]
+    parts = batch.PairParts(scores.shape, rows, cols, columns)
     return ScoreMatrix(dest=dest, source=source, scores=scores, parts=parts)

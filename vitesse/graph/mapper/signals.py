@@ -75,43 +75,70 @@ def path_similarity(dest: FieldView, source: FieldView) -> float:
 
 def role_factor(dest: FieldView, source: FieldView) -> float:
     """Return 0.2 for two different roles (billing vs shipping), small penalties for one-sided roles."""
-    if "origin" in dest.roles ^ source.roles:
+    return role_value(dest.roles, source.roles)
+
+
+def role_value(dest_roles: frozenset[str], source_roles: frozenset[str]) -> float:
+    """Return `role_factor` from the two fields' roles alone."""
+    if "origin" in dest_roles ^ source_roles:
         return 0.4
-    if dest.roles and source.roles:
-        if dest.roles & source.roles:
+    if dest_roles and source_roles:
+        if dest_roles & source_roles:
             return 1.0
-        if "origin" in dest.roles | source.roles:
+        if "origin" in dest_roles | source_roles:
             return 0.2
-        return 0.9 if "main" in dest.roles | source.roles else 0.2
-    if source.roles == {"main"} or dest.roles == {"main"}:
+        return 0.9 if "main" in dest_roles | source_roles else 0.2
+    if source_roles == {"main"} or dest_roles == {"main"}:
         return 0.95
-    if source.roles:
+    if source_roles:
         return 0.78
-    if dest.roles:
+    if dest_roles:
         return 0.95
     return 1.0
 
 
 def context_factor(dest: FieldView, source: FieldView) -> float:
     """Return how well the enclosing objects agree (1 when both are top-level)."""
-    if not dest.context and not source.context:
+    return context_value(dest.context, (source.context, source.depth))
+
+
+def context_value(dest_context: tuple[Term, ...], source_key: tuple[tuple[Term, ...], int]) -> float:
+    """Return `context_factor` from the destination's context and the source's (context, depth)."""
+    source_context, source_depth = source_key
+    if not dest_context and not source_context:
         return 1.0
-    if not dest.context:
-        return max(0.6, 0.88 - 0.06 * max(0, source.depth - 1))
-    if not source.context:
+    if not dest_context:
+        return max(0.6, 0.88 - 0.06 * max(0, source_depth - 1))
+    if not source_context:
         return 0.85
-    return 0.7 + 0.3 * set_similarity(dest.context, source.context)
+    return 0.7 + 0.3 * set_similarity(dest_context, source_context)
 
 
 def array_factor(dest: FieldView, source: FieldView) -> float:
     """Penalise taking one element of a source array the destination does not know about."""
+    return array_value(array_key_dest(dest), array_key_source(source))
+
+
+def array_key_dest(dest: FieldView) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Return what `array_factor` reads of the destination: its arrays and all its words."""
+    return dest.arrays, dest.all_words
+
+
+def array_key_source(source: FieldView) -> tuple[tuple[str, ...], bool]:
+    """Return what `array_factor` reads of the source: its arrays, and whether its leaf sits right in one."""
+    direct = source.rel_path.rsplit(".", 1)[0].endswith("[]") if "." in source.rel_path else True
+    return source.arrays, direct
+
+
+def array_value(dest_key: tuple[tuple[str, ...], frozenset[str]], source_key: tuple[tuple[str, ...], bool]) -> float:
+    """Return `array_factor` from the two keys."""
+    (dest_arrays, dest_words), (source_arrays, direct) = dest_key, source_key
     factor = 1.0
-    for name in source.arrays:
-        if name in dest.arrays:
+    for name in source_arrays:
+        if name in dest_arrays:
             continue
-        explained = set(name.split()) <= dest.all_words
-        direct = source.rel_path.rsplit(".", 1)[0].endswith("[]") if "." in source.rel_path else True
-        factor *= 0.92 if explained or dest.arrays else 0.72 if direct else 0.6
+        explained = set(name.split()) <= dest_words
+        factor *= 0.92 if explained or dest_arrays else 0.72 if direct else 0.6
     return factor
 
 
@@ -131,16 +158,34 @@ def reference_factor(dest: FieldView, source: FieldView, source_is_reference: bo
 
 def form_factor(dest: FieldView, source: FieldView) -> float:
     """Prefer the source whose form fits: a country code for a code field, a name for a name field."""
+    return form_value(form_key_dest(dest), form_key_source(source))
+
+
+def form_key_dest(dest: FieldView) -> tuple[bool, bool, bool, bool, bool]:
+    """Return what `form_factor` reads of the destination."""
+    coded = bool({c[1:] for c in dest.concepts} & UNIVERSAL_CODES)
+    country = "@country" in dest.concepts
+    wants_name = country and wants_country_name(dest.field)
+    wants_code = country and is_country_code(dest.field) and not wants_name
+    return "@name" in dest.concepts, coded, country, wants_code, wants_name
+
+
+def form_key_source(source: FieldView) -> tuple[bool, bool, bool, bool]:
+    """Return what `form_factor` reads of the source."""
     described = (source.field.description or "").lower()
-    if "@name" in dest.concepts and "@name" not in source.concepts:
-        coded = {c[1:] for c in dest.concepts} & UNIVERSAL_CODES
-        if coded or "code" in described or "iso" in described:
-            return 0.6
-    if "@country" not in dest.concepts or "@country" not in source.concepts:
+    country = "@country" in source.concepts
+    has_code = country and is_country_code(source.field)
+    return "@name" in source.concepts, "code" in described or "iso" in described, country, has_code
+
+
+def form_value(dest_key: tuple[bool, bool, bool, bool, bool], source_key: tuple[bool, bool, bool, bool]) -> float:
+    """Return `form_factor` from the two keys."""
+    dest_name, dest_coded, dest_country, wants_code, wants_name = dest_key
+    source_name, source_says_code, source_country, has_code = source_key
+    if dest_name and not source_name and (dest_coded or source_says_code):
+        return 0.6
+    if not dest_country or not source_country:
         return 1.0
-    wants_code = is_country_code(dest.field) and not wants_country_name(dest.field)
-    wants_name = wants_country_name(dest.field)
-    has_code = is_country_code(source.field)
     if wants_code:
         return 1.0 if has_code else 0.9
     if wants_name:
@@ -150,16 +195,29 @@ def form_factor(dest: FieldView, source: FieldView) -> float:
 
 def type_factor(dest: FieldView, source: FieldView) -> float:
     """Return the compatibility of JSON types and formats (1 same, lower when a conversion is needed)."""
-    d, s = dest.kind, source.kind
-    if dest.is_date != source.is_date and (d in _SCALAR and s in _SCALAR):
+    value = type_value((dest.kind, dest.is_date), (source.kind, source.is_date))
+    if value is None:  # one side is boolean: it depends on whether the other one lists its values
+        other = dest if source.kind == "boolean" else source
+        return boolean_type_value(other)
+    return value
+
+
+def boolean_type_value(other: FieldView) -> float:
+    """Return `type_factor` for a boolean paired with `other` (a non-boolean field)."""
+    return 0.8 if allowed_values(other.field) else 0.6
+
+
+def type_value(dest_key: tuple[str, bool], source_key: tuple[str, bool]) -> float | None:
+    """Return `type_factor` from each side's (kind, is_date); None when it depends on the non-boolean field."""
+    (d, dest_date), (s, source_date) = dest_key, source_key
+    if dest_date != source_date and (d in _SCALAR and s in _SCALAR):
         return 0.55 if d == "string" and s == "string" else 0.45
     if d == s or "any" in (d, s):
         return 1.0 if d == s else 0.9
     if d in _NUMERIC and s in _NUMERIC:
         return 0.95
     if "boolean" in (d, s):
-        other = dest if s == "boolean" else source
-        return 0.8 if allowed_values(other.field) else 0.6
+        return None
     if d in ("object", "array") or s in ("object", "array"):
         return 0.7 if d in ("object", "array") else 0.35
     return 0.85
