@@ -1,0 +1,136 @@
+"""Keep each integration's event log (numbered, stored) and hand new events to the clients watching live.
+
+The run appends an event to the database first and publishes it second, so a watcher that subscribes
+before it replays the log misses nothing: whatever it did not read from the database reaches its queue.
+A watcher that falls too far behind is told it lagged and reads the log again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+WATCHER_QUEUE = 1024
+REPLAY_PAGE = 500
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    event: str
+    data: dict[str, Any]
+
+
+class Signal(Enum):
+    ENDED = "ended"
+    """The run stopped (finished, paused, failed or cancelled): read the log and decide."""
+    CLOSED = "closed"
+    """The server is shutting down or the integration is gone: stop streaming."""
+    LAGGED = "lagged"
+    """Events were dropped for this watcher: read the log again."""
+
+
+class Watcher:
+    """One live client: a bounded queue of events and signals."""
+
+    def __init__(self, maxsize: int = WATCHER_QUEUE) -> None:
+        self._queue: asyncio.Queue[StoredEvent | Signal] = asyncio.Queue(maxsize)
+
+    def push(self, item: StoredEvent | Signal) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # Too far behind: drop what is queued; the watcher reads the log again, then goes on live.
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(Signal.LAGGED)
+            if isinstance(item, Signal):
+                self._queue.put_nowait(item)
+
+    async def next(self) -> StoredEvent | Signal:
+        return await self._queue.get()
+
+
+class Broker:
+    """Fan events out to every watcher of an integration."""
+
+    def __init__(self) -> None:
+        self._watchers: dict[str, set[Watcher]] = {}
+
+    def subscribe(self, integration_id: str) -> Watcher:
+        watcher = Watcher()
+        self._watchers.setdefault(integration_id, set()).add(watcher)
+        return watcher
+
+    def unsubscribe(self, integration_id: str, watcher: Watcher) -> None:
+        watchers = self._watchers.get(integration_id)
+        if watchers is not None:
+            watchers.discard(watcher)
+            if not watchers:
+                del self._watchers[integration_id]
+
+    def publish(self, integration_id: str, item: StoredEvent | Signal) -> None:
+        for watcher in list(self._watchers.get(integration_id, ())):
+            watcher.push(item)
+
+    def close_all(self) -> None:
+        for integration_id in list(self._watchers):
+            self.publish(integration_id, Signal.CLOSED)
+
+    @property
+    def count(self) -> int:
+        return sum(len(w) for w in self._watchers.values())
+
+
+def jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a plain-JSON copy (enums, dates and models become strings or objects)."""
+    result: dict[str, Any] = orjson.loads(orjson.dumps(dict(data), default=str))
+    return result
+
+
+class EventLog:
+    """Number and store events per integration; read them back after a given id."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._last: dict[str, int] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def append(self, integration_id: str, event: str, data: Mapping[str, Any]) -> StoredEvent:
+        from vitesse.persistence import append_run_event, last_run_event_seq
+
+        payload = jsonable(data)
+        lock = self._locks.setdefault(integration_id, asyncio.Lock())
+        async with lock, self._sessions() as session, session.begin():
+            last = self._last.get(integration_id)
+            if last is None:
+                last = await last_run_event_seq(session=session, integration_id=integration_id)
+            seq = last + 1
+            await append_run_event(session=session, integration_id=integration_id, seq=seq, event=event, data=payload)
+        self._last[integration_id] = seq
+        return StoredEvent(seq, event, payload)
+
+    async def after(self, integration_id: str, after: int, limit: int = REPLAY_PAGE) -> list[StoredEvent]:
+        from vitesse.persistence import list_run_events
+
+        async with self._sessions() as session:
+            rows = await list_run_events(session=session, integration_id=integration_id, after=after, limit=limit)
+        return [StoredEvent(row.seq, row.event, dict(row.data)) for row in rows]
+
+    async def last(self, integration_id: str) -> int:
+        if integration_id in self._last:
+            return self._last[integration_id]
+        from vitesse.persistence import last_run_event_seq
+
+        async with self._sessions() as session:
+            return await last_run_event_seq(session=session, integration_id=integration_id)
+
+    def forget(self, integration_id: str) -> None:
+        self._last.pop(integration_id, None)
+        self._locks.pop(integration_id, None)
