@@ -1,4 +1,4 @@
-"""Start a spec's sandbox in-process for a proof, reachable through an `httpx.ASGITransport`.
+"""Start a spec's sandbox in-process for a proof, reachable through its `SandboxTransport` (no socket).
 
 The sandbox (`vitesse.sandbox.app.Sandbox`) accepts any non-empty credential, so a side proved
 against its sandbox gets placeholder credentials for every auth scheme unless the caller gives some.
@@ -40,15 +40,14 @@ async def start_sandbox(
     spec: APISpecification, *, seed: int, faults: Mapping[str, Any] | None = None
 ) -> AsyncIterator[RunningSandbox]:
     """Build the spec's sandbox with this seed and fault plan; yield it with an in-process transport."""
-    from vitesse.sandbox.app import Sandbox
-    from vitesse.sandbox.faults import FaultPlan
+    from vitesse.sandbox import FaultPlan, Sandbox, SandboxTransport
 
     try:
         plan = FaultPlan.model_validate(dict(faults)) if faults else None
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise GuardianError(f"The sandbox fault plan is not valid: {exc}") from exc
     sandbox = Sandbox(spec, seed=seed, faults=plan)
-    transport = httpx.ASGITransport(app=sandbox.app)
+    transport = SandboxTransport(sandbox)
     try:
         yield RunningSandbox(sandbox, transport)
     finally:
