@@ -154,7 +154,13 @@ VALID: list[tuple[str, bytes | str, dict[str, Any], str | None]] = [
         {"e": "&quot;INV-001&quot;, &quot;INV-002&quot;"},
         "fast",
     ),
-    ("100 levels: deeper than rapidyaml emits, within our limit", nested_block(100), None, "safe"),  # type: ignore[list-item]
+    ("100 levels: deeper than rapidyaml emits, within our limit", nested_block(100), None, "safe"),
+    (
+        "many quoted look-alikes: past 16 source scans the safe path is cheaper",
+        "".join(f"h{i}: '0x{i:x}'\n" for i in range(40)),
+        {f"h{i}": f"0x{i:x}" for i in range(40)},
+        "safe",
+    ),  # type: ignore[list-item]
 ]
 
 # (expected message, reason, document, line, column); line None: the error has none

@@ -425,8 +425,9 @@ _NODE_END = frozenset(b"\r\n#,]}:")
 _ANCHOR = re.compile(rb"&[0-9A-Za-z_-]+(?:[\s?:,\]}%@`]|$)")
 _ANCHOR_NAME = re.compile(r"[0-9A-Za-z_-]+")
 _BLOCK_HEADER = re.compile(rb"(?:^|[\s:-])[|>][-+0-9]*[ \t]*$")
-_MAX_SUSPECTS = 16
-_MAX_LOOKBACK = 2000  # lines
+_MAX_SCANS = 16  # bounds on the work the checks may do before the safe path is the cheaper way
+_MAX_SPOTS = 64
+_MAX_LOOKBACK = 1000  # lines
 _DIGIT_MASK = bytes(0 if 48 <= i <= 57 else 1 for i in range(256))
 _INF_NAN_WORDS = [sign + word for sign in "+-" for word in ("inf", "Inf", "INF", "infinity", "Infinity", "nan", "NaN")]
 _INF_NAN_WORDS += [sign[1:] for sign in _INF_NAN_WORDS if sign[0] == "+"]
@@ -541,26 +542,30 @@ def _checked_json(js: str, raw: bytes) -> str | None:
         return None
     seen: set[str] = set()
     fixes: dict[str, str] = {}
+    scans = 0
     for match in _SUSPECT.finditer(js):
         token = match.group(1)
         if token in seen or js[match.start() - 1] not in " [,\n{" or _JSON_NUMBER.fullmatch(token):
             continue
         seen.add(token)
-        if len(seen) > _MAX_SUSPECTS:
-            return None  # each one costs a scan of the source: past a few, the safe path is cheaper
         typed = _plain(token)
-        if type(typed) is float and not math.isfinite(typed):
+        special = type(typed) is float and not math.isfinite(typed)
+        if type(typed) is str and token[0] != "*":
+            continue  # a string either way
+        scans += 1
+        if scans > _MAX_SCANS:
+            return None  # each check scans the source: past a few, the safe path is cheaper
+        if special:
             word = _rewritten_word(token, raw)
             if word is None:
                 return None
             fixes[f'"{token}"'] = f'"{word}"'
         elif token[0] == "*":
-            # An alias (the source has no anchors, or we would not be here): undefined, so the safe path reports it.
-            # The same word in a block scalar is text.
-            spots = list(itertools.islice(_plain_spots(raw, token.encode()), _MAX_SUSPECTS + 1))
-            if len(spots) > _MAX_SUSPECTS or not all(_in_block_scalar(raw, at) for at in spots):
+            # An alias rapidyaml left alone (so undefined, which the safe path reports), or text in a block scalar.
+            spots = list(itertools.islice(_plain_spots(raw, token.encode()), _MAX_SPOTS + 1))
+            if len(spots) > _MAX_SPOTS or not all(_in_block_scalar(raw, at) for at in spots):
                 return None
-        elif type(typed) is not str and any(_plain_spots(raw, token.encode())):
+        elif any(_plain_spots(raw, token.encode())):
             return None
     for wrong, right in fixes.items():
         js = js.replace(wrong, right)
