@@ -18,7 +18,8 @@ def argument_secrets(arguments: Any) -> list[str]:
     """Return every string value found under a credential-looking key, at any depth (with `Bearer x` → `x`)."""
     found: list[str] = []
     _collect(arguments, False, found)
-    parts = [part for value in found for part in value.split() if len(part) >= MIN_SECRET_CHARS]
+    # `Bearer x`, `Basic x`: the scheme word is not secret, what follows it is.
+    parts = [part for value in found for part in value.split()[1:] if len(part) >= MIN_SECRET_CHARS]
     return sorted({*found, *parts}, key=len, reverse=True)
 
 
