@@ -8,6 +8,7 @@ SSRF guard, never `file://` from a remote spec), and normalise it (`parse_docume
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import logging
@@ -45,13 +46,19 @@ async def ingest(
 ) -> APISpecification:
     """Fetch, load and normalise one API description."""
     settings = settings or Settings()
+    if not spec_url and not is_url(source) and ("://" not in source or source.startswith("file://")):
+        # A local file: read and parse off the event loop (a large spec takes a second of CPU).
+        return await asyncio.to_thread(ingest_path, source, settings=settings, name=name)
     own_client = client is None
     client = client or make_client(NetPolicy.from_settings(settings), timeout=settings.http_timeout_s)
     try:
         fetched = await _fetch(source, spec_url, settings, client)
-        doc = load_document(fetched.data, source=mask_url(fetched.uri), max_bytes=settings.max_spec_bytes)
+        doc = await asyncio.to_thread(
+            load_document, fetched.data, source=mask_url(fetched.uri), max_bytes=settings.max_spec_bytes
+        )
         externals = await _prefetch_external(doc, fetched, settings, client)
-        return _parse_cached(fetched, doc, externals, settings, name, shown=mask_url(spec_url or source))
+        shown = mask_url(spec_url or source)
+        return await asyncio.to_thread(_parse_cached, fetched, doc, externals, settings, name, shown=shown)
     finally:
         if own_client:
             await client.aclose()
