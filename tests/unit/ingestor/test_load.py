@@ -27,7 +27,7 @@ def nested_block(levels: int) -> bytes:
 
 
 # (why, document, expected value, YAML path load_document takes: "fast", "safe" or None when it does not matter)
-VALID: list[tuple[str, bytes | str, dict[str, Any], str | None]] = [
+VALID: list[tuple[str, bytes | str, dict[str, Any] | None, str | None]] = [
     ("JSON object", b'{"openapi": "3.1.0", "paths": {}}', {"openapi": "3.1.0", "paths": {}}, None),
     ("JSON after a UTF-8 BOM", b'\xef\xbb\xbf{"a": [1, 2.5, null, true]}', {"a": [1, 2.5, None, True]}, None),
     (
@@ -160,7 +160,7 @@ VALID: list[tuple[str, bytes | str, dict[str, Any], str | None]] = [
         "".join(f"h{i}: '0x{i:x}'\n" for i in range(40)),
         {f"h{i}": f"0x{i:x}" for i in range(40)},
         "safe",
-    ),  # type: ignore[list-item]
+    ),
 ]
 
 # (expected message, reason, document, line, column); line None: the error has none
