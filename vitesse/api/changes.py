@@ -42,36 +42,46 @@ def _paused(snapshot: Any) -> bool:
 
 async def review_integration(call: Call) -> Response:
     """POST /integrations/{id}/review: resume a run paused for review with approve, edit or abort."""
-    from vitesse.persistence import add_audit_log
-
     hub, req = call.hub, call.body
     assert isinstance(req, ReviewRequest)
     iid = call.param("integration_id")
     row = await require_row(hub, iid, call.tenant)
-    if hub.runs.active(iid) or not _paused(await _snapshot(call, iid)):
+    snapshot = await _snapshot(call, iid)
+    if hub.runs.active(iid) or not _paused(snapshot):
         raise conflict(f"Integration {iid!r} is not waiting for a review (status {row.status.value})")
+    mapping = _human(req.mapping, snapshot.values.get("mapping")) if req.mapping is not None else None
     decision = {
         "action": req.action,
-        "mapping": req.mapping.model_dump(mode="json") if req.mapping else None,
+        "mapping": mapping.model_dump(mode="json") if mapping else None,
         "reason": req.reason,
         "by": call.actor,
     }
-    async with hub.sessions() as session, session.begin():
-        details = {"action": req.action, "reason": req.reason}
-        await add_audit_log(
-            session=session,
-            integration_id=iid,
-            action=AuditAction.REVIEWED,
-            tenant=row.tenant,
-            actor=call.actor,
-            details=details,
-        )
+    await _record_review(call, row, req, mapping)
     knobs = await hub.runs.knobs(iid)
     await hub.runs.start(iid, review_command(decision), tenant=row.tenant, knobs=knobs, actor=call.actor)
     if call.wants_stream():
         return stream_response(hub, iid, after=await hub.events.last(iid))
     body = ReviewResponse(integration_id=iid, action=req.action, run=await run_info(hub, iid))
     return json_response(body, 202)
+
+
+async def _record_review(call: Call, row: Any, req: ReviewRequest, mapping: MappingLogic | None) -> None:
+    """Audit the decision; an edited mapping is stored at once (the graph re-tests it next)."""
+    from vitesse.persistence import add_audit_log, update_integration
+
+    async with call.hub.sessions() as session, session.begin():
+        if mapping is not None:
+            await update_integration(
+                session=session, integration_id=row.id, tenant=row.tenant, actor=call.actor, mapping_logic=mapping
+            )
+        await add_audit_log(
+            session=session,
+            integration_id=row.id,
+            action=AuditAction.REVIEWED,
+            tenant=row.tenant,
+            actor=call.actor,
+            details={"action": req.action, "reason": req.reason},
+        )
 
 
 async def update_integration(call: Call) -> Response:
@@ -90,9 +100,11 @@ async def update_integration(call: Call) -> Response:
         raise conflict(f"Integration {iid!r} waits for a review: approve, edit or abort it first")
     if graph_change and not snapshot.values:
         raise conflict(f"Integration {iid!r} has no run to change (it was not created through this API)")
+    values = snapshot.values or {}
     changed, deployment = _changed(req), _deployment(req, row)
-    payload, rerun = _plan(req, snapshot.values or {}, row.status, graph_change, changed, deployment)
-    await _store(call, row, req, deployment)
+    mapping = _human(req.mapping, values.get("mapping")) if req.mapping is not None else None
+    payload, rerun = _plan(req, values, row.status, graph_change, changed, deployment, mapping)
+    await _store(call, row, req, deployment, mapping, clear_error=rerun is not None)
     if payload is not None:
         knobs = await hub.runs.knobs(iid)
         if req.settings is not None:
@@ -108,8 +120,16 @@ def _changed(req: UpdateIntegrationRequest) -> set[str]:
     return fields | ({"deployment"} if req.deployment_target is not None else set())
 
 
-async def _store(call: Call, row: Any, req: UpdateIntegrationRequest, deployment: DeploymentConfig | None) -> None:
-    """Write the plain changes (intent, deployment config, credentials) to the integration's row."""
+async def _store(
+    call: Call,
+    row: Any,
+    req: UpdateIntegrationRequest,
+    deployment: DeploymentConfig | None,
+    mapping: MappingLogic | None,
+    *,
+    clear_error: bool,
+) -> None:
+    """Write the changes to the integration's row (credentials encrypted); the run then re-does what they need."""
     from vitesse.persistence import credential_key, store_credentials, update_integration
 
     changes: dict[str, Any] = {}
@@ -117,6 +137,10 @@ async def _store(call: Call, row: Any, req: UpdateIntegrationRequest, deployment
         changes["user_intent"] = req.user_intent
     if deployment is not None:
         changes["deployment_config"] = deployment
+    if mapping is not None:
+        changes["mapping_logic"] = mapping
+    if clear_error and row.error:
+        changes["error"] = None  # the new run reports its own
     async with call.hub.sessions() as session, session.begin():
         if changes:
             await update_integration(
@@ -151,6 +175,7 @@ def _plan(
     graph: set[str],
     changed: set[str],
     deployment: DeploymentConfig | None,
+    mapping: MappingLogic | None,
 ) -> tuple[Any, str | None]:
     """Return the graph payload and the name of where the run starts again (None: nothing to run)."""
     update: dict[str, Any] = dict(FRESH)
@@ -164,8 +189,8 @@ def _plan(
         return {**graph_input(inputs), **{k: v for k, v in update.items() if k in _INPUT_KEYS}}, "full"
     if graph & {"user_intent", "source_endpoint", "dest_endpoint"}:
         return goto_command("map", {**update, "mapping": None, "status": IntegrationStatus.MAPPING}), "map"
-    if "mapping" in graph and req.mapping is not None:
-        return goto_command("guardian", {**update, "mapping": _human(req.mapping, values.get("mapping"))}), "guardian"
+    if mapping is not None:
+        return goto_command("guardian", {**update, "mapping": mapping}), "guardian"
     if "deployment" in graph:
         if status not in PASSED:
             raise conflict("Only a mapping that passed its proof (status ready or active) is deployed; change it first")

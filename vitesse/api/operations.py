@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from vitesse.api.endpoint import Call, json_response
 from vitesse.api.models import AuditEntry, LogsResponse, SyncResponse, TestResultsResponse
 from vitesse.api.problems import ApiError, conflict
-from vitesse.api.runs import scrub, secret_values
-from vitesse.api.views import require_row
+from vitesse.api.runs import scrub
+from vitesse.api.views import require_row, stored_secrets
 from vitesse.errors import VitesseError
 from vitesse.net import NetPolicy, make_client, mask_secrets
 
@@ -21,13 +21,7 @@ RUNTIME_POLICY = NetPolicy(allow_loopback=True, allow_private=True)
 
 
 async def _secrets(call: Call, iid: str) -> list[str]:
-    from vitesse.persistence import credential_key, load_credentials
-
-    async with call.hub.sessions() as session:
-        stored = await load_credentials(
-            session=session, integration_id=iid, tenant=None, key=credential_key(call.hub.settings)
-        )
-    return secret_values(stored.source_auth, stored.dest_auth)
+    return await stored_secrets(call.hub, iid)
 
 
 async def sync_integration(call: Call) -> Response:
@@ -83,7 +77,8 @@ async def integration_logs(call: Call) -> Response:
         AuditEntry(action=a.action.value, actor=a.actor, details=a.details, created_at=a.created_at) for a in page.items
     ]
     runtime = await _runtime_logs(call, row, call.query.lines)
-    return json_response(LogsResponse(integration_id=iid, runtime=runtime, audit=audit))
+    body = LogsResponse(integration_id=iid, runtime=runtime, audit=audit).model_dump(mode="json")
+    return JSONResponse(scrub(body, await _secrets(call, iid)))
 
 
 async def _runtime_logs(call: Call, row: Any, lines: int) -> str | None:

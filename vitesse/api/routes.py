@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from vitesse.api.endpoint import Call, json_response
 from vitesse.api.locations import check_location, check_remote
@@ -19,9 +19,9 @@ from vitesse.api.models import (
     RunSettings,
 )
 from vitesse.api.problems import conflict, invalid
-from vitesse.api.runs import graph_input
+from vitesse.api.runs import graph_input, scrub
 from vitesse.api.streaming import stream_response
-from vitesse.api.views import API_PREFIX, detail, list_item, require_row, summary
+from vitesse.api.views import API_PREFIX, detail, list_item, require_row, stored_secrets, summary
 from vitesse.schemas import DeploymentConfig, DeploymentTarget, IntegrationInstance
 
 
@@ -124,7 +124,8 @@ async def list_integrations(call: Call) -> Response:
 async def get_integration(call: Call) -> Response:
     """GET /integrations/{id}: the integration, its run and masked credential names."""
     row = await require_row(call.hub, call.param("integration_id"), call.tenant)
-    return json_response(IntegrationResponse(integration=await detail(call.hub, row)))
+    body = IntegrationResponse(integration=await detail(call.hub, row)).model_dump(mode="json", by_alias=True)
+    return JSONResponse(scrub(body, await stored_secrets(call.hub, row.id)))
 
 
 async def delete_integration(call: Call) -> Response:

@@ -82,6 +82,18 @@ async def run_info(hub: Hub, integration_id: str) -> RunInfo:
     )
 
 
+async def stored_secrets(hub: Hub, integration_id: str) -> list[str]:
+    """The integration's credential values, to mask wherever they might show."""
+    from vitesse.api.runs import secret_values
+    from vitesse.persistence import credential_key, load_credentials
+
+    async with hub.sessions() as session:
+        stored = await load_credentials(
+            session=session, integration_id=integration_id, tenant=None, key=credential_key(hub.settings)
+        )
+    return secret_values(stored.source_auth, stored.dest_auth)
+
+
 async def masked_credentials(hub: Hub, integration_id: str) -> dict[str, dict[str, str]]:
     from vitesse.persistence import credential_key, load_credentials, mask_credentials
 
