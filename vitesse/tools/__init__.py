@@ -9,7 +9,7 @@ when that module is installed.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from vitesse.tools._faces import ToolFn, args_model, describe, original, with_dependencies
@@ -64,22 +64,27 @@ def get_tool(name: str) -> ToolFn:
     raise KeyError(f"No tool {name!r}; known tools: {', '.join(tool_names())}")
 
 
-def as_langchain_tools(dependencies: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None) -> list[Any]:
+def as_langchain_tools(
+    dependencies: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+    names: Iterable[str] | None = None,
+) -> list[Any]:
     """Return `TOOLS` as LangChain `StructuredTool`s for the graph, dependencies filled by name.
 
     Args:
         dependencies: Values for the tools' keyword-only dependencies (`settings`, `sessions`, `tenant` …),
             or a callable returning them at call time (a node builds them from `Runtime[Context]`).
+        names: Only these tools (e.g. the deploy tools and `http_probe` for a node's agent); all when None.
 
     Returns:
-        One StructuredTool per function in `TOOLS`, in the same order; each tool's `coroutine` wraps the
-        function itself (`vitesse.tools.original(tool.coroutine) is fn`) and returns JSON-ready dicts.
+        One StructuredTool per chosen function, in the order of `TOOLS` (or of `names`); each tool's
+        `coroutine` wraps the function itself (`original(tool.coroutine) is fn`) and returns JSON-ready dicts.
     """
     from langchain_core.tools import StructuredTool
 
     provide = dependencies if dependencies is not None else {}
+    chosen = TOOLS if names is None else [get_tool(name) for name in names]
     tools = []
-    for fn in TOOLS:
+    for fn in chosen:
         bound = with_dependencies(fn, provide)
         tools.append(
             StructuredTool.from_function(

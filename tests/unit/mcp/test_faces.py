@@ -110,6 +110,11 @@ async def test_a_langchain_tool_runs_the_shared_function_with_its_dependencies(s
     assert proposal["mapping"]["source_endpoint"] == "GET /customers"
 
 
+def test_a_node_can_bind_a_subset_of_the_tools_by_name():
+    chosen = tools.as_langchain_tools(names=["http_probe", "get_deployment_status"])
+    assert [original(t.coroutine) for t in chosen] == [tools.http_probe, tools.get_tool("get_deployment_status")]
+
+
 def test_get_tool_names_the_known_tools_when_asked_for_another():
     assert tools.get_tool("http_probe") is tools.http_probe
     with pytest.raises(KeyError, match="known tools: create_integration"):
