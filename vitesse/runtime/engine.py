@@ -80,6 +80,8 @@ class SyncEngine:
         self._stopping = False
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.store.local:  # a local SQLite call takes well under a millisecond: a thread hop costs more
+            return fn(*args)
         return await asyncio.to_thread(fn, *args)
 
     def request_stop(self) -> None:

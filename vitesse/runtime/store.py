@@ -61,6 +61,11 @@ class StateStore:
     def description(self) -> str:
         return self._db.description
 
+    @property
+    def local(self) -> bool:
+        """True for the SQLite file (calls are quick enough to make on the event loop)."""
+        return self._db.dialect == "sqlite"
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
