@@ -23,6 +23,18 @@ _EXPORTS = {
     "IntegrationStatus": "vitesse.schemas",
     "MappingLogic": "vitesse.schemas",
     "TestResult": "vitesse.schemas",
+    # The implementation guide's Python API (see vitesse/guide.py).
+    "AgentContext": "vitesse.guide",
+    "VitesseIngestor": "vitesse.guide",
+    "VitesseMapper": "vitesse.guide",
+    "VitesseGuardian": "vitesse.guide",
+    "Deployer": "vitesse.deployers",
+    "DeployerFactory": "vitesse.deployers",
+    "DeploymentMode": "vitesse.deployers",
+    "register_deployer": "vitesse.deployers",
+    "DockerfileGenerator": "vitesse.deployers.templates",
+    "CUSTOM_FUNCTIONS": "vitesse.transforms",
+    "register_transform": "vitesse.transforms",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
