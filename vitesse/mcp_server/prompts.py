@@ -26,8 +26,9 @@ Work through these steps, telling me what you find at each one:
 5. If it pauses with status `review`, show me the critical issues and the mapping
    (resource vitesse://integrations/<id>/mapping), then call `review_integration` with the action I choose:
    approve, edit (with the corrected mapping) or abort (with my reason).
-6. When it is `ready`, deploy it if I ask (`deploy_integration`, target `process` runs it on this machine),
-   then `sync_integration` runs a sync now and `get_deployment_status` / `get_deployment_logs` watch it.
+6. When it is `ready`, deploy it if I ask: `create_integration` again with `deployment_target` (`process`
+   runs it on this machine) and the live base URLs; once `active`, `sync_integration` runs a sync now and
+   `get_deployment_status` / `get_deployment_logs` / `destroy_deployment` watch and remove it.
 Finish with a short summary: integration id, status, health score, and where it runs.
 """
 

@@ -24,8 +24,9 @@ INSTRUCTIONS = """\
 Vitesse builds API integrations: it reads two OpenAPI/Swagger APIs, maps the source's fields onto the
 destination's, proves the mapping with shadow calls against sandboxes generated from both specs, heals
 what fails, and deploys a sync runtime. Explore with ingest_api, propose_mapping and run_guardian; build
-with create_integration (it does all of it and reports progress); a run that pauses with status 'review'
-waits for review_integration; then deploy_integration, sync_integration and the deployment tools.
+with create_integration (it does all of it and reports progress; give deployment_target to deploy the
+proven runtime); a run that pauses with status 'review' waits for review_integration; an active
+integration syncs with sync_integration and is watched with the deployment tools.
 Resources vitesse://integrations/{id}[/mapping|/health|/events] show an integration's state.
 """
 Transport = Literal["stdio", "streamable-http"]

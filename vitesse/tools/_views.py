@@ -127,7 +127,7 @@ def mapping_view(mapping: MappingLogic | None) -> MappingView | None:
     )
 
 
-def integration_view(instance: IntegrationInstance, *, deploy_tools: bool = True) -> IntegrationView:
+def integration_view(instance: IntegrationInstance) -> IntegrationView:
     """Return the integration as a tool result, with the next steps its status calls for."""
     config = instance.deployment_config
     return IntegrationView(
@@ -142,12 +142,12 @@ def integration_view(instance: IntegrationInstance, *, deploy_tools: bool = True
         deployment_target=config.target.value if config is not None else None,
         deployment_url=mask_url(instance.deployment_url) if instance.deployment_url else None,
         error=instance.error,
-        next_steps=next_steps(instance, deploy_tools=deploy_tools),
+        next_steps=next_steps(instance),
         updated_at=instance.updated_at,
     )
 
 
-def next_steps(instance: IntegrationInstance, *, deploy_tools: bool = True) -> list[str]:
+def next_steps(instance: IntegrationInstance) -> list[str]:
     """Say what to do next for an integration in this status, naming the tools and arguments."""
     iid = instance.id
     score = instance.health_score.overall_score if instance.health_score else 0.0
@@ -162,11 +162,12 @@ def next_steps(instance: IntegrationInstance, *, deploy_tools: bool = True) -> l
             f"Or give up: review_integration(integration_id='{iid}', action='abort', reason='...').",
         ]
     if status == IntegrationStatus.READY:
-        if not deploy_tools:
-            return [f"Proven (score {score:.1f}); create it again with deployment_target set to run it."]
+        # deploy_integration needs a runtime_config today; a run with a target builds it from the proven mapping.
         return [
-            f"Proven (score {score:.1f}) and ready to run: deploy_integration(integration_id='{iid}', "
-            "target='process') starts the sync runtime on this machine."
+            f"Proven (score {score:.1f}) and ready to run. To deploy it, call create_integration again with the "
+            "same APIs and intent plus deployment_target='process' (this machine; 'local', 'eks' or 'ecs' "
+            "elsewhere) and source_base_url/dest_base_url for the live APIs: the proof repeats, then the sync "
+            "runtime starts.",
         ]
     if status == IntegrationStatus.ACTIVE:
         return [

@@ -6,7 +6,6 @@ Plain typed async functions, registered as they are by the MCP server and bound 
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -56,11 +55,6 @@ Credentials = Annotated[
 ]
 TestCount = Annotated[int, Field(ge=1, le=1000, description="Shadow calls per proof (10-20 is a quick check).")]
 HealAttempts = Annotated[int, Field(ge=0, le=10, description="Heal rounds before pausing for review.")]
-
-
-def deploy_tools_available() -> bool:
-    """True when the deploy tools (`vitesse.tools.deploy`) are installed."""
-    return importlib.util.find_spec("vitesse.tools.deploy") is not None
 
 
 def api_name(ref: str) -> str:
@@ -168,7 +162,7 @@ async def create_integration(
         ),  # fmt: skip
         on_event=on_event,
     )
-    return integration_view(instance, deploy_tools=deploy_tools_available())
+    return integration_view(instance)
 
 
 async def review_integration(
@@ -235,7 +229,7 @@ async def review_integration(
         run_context=Context(test_count=test_count, max_heal_attempts=max_heal_attempts),
         on_event=on_event,
     )
-    return integration_view(instance, deploy_tools=deploy_tools_available())
+    return integration_view(instance)
 
 
 async def get_integration(
@@ -252,7 +246,7 @@ async def get_integration(
     async with open_session(settings, sessions) as session:
         row = await require_row(session, integration_id, tenant)
         instance = row.to_schema()
-    return integration_view(instance, deploy_tools=deploy_tools_available())
+    return integration_view(instance)
 
 
 async def list_integrations(

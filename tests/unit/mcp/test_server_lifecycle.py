@@ -86,7 +86,7 @@ async def test_create_reports_progress_pauses_for_review_and_approval_makes_it_r
         assert approved.structured_content["status"] == "ready"
         assert progress[-1][1] == progress[-1][0], "the run's done event completes the progress"
         shown = (await client.call_tool("get_integration", {"integration_id": iid})).structured_content
-        assert shown["status"] == "ready" and any("deploy_integration" in s for s in shown["next_steps"])
+        assert shown["status"] == "ready" and any("deployment_target='process'" in s for s in shown["next_steps"])
         ready = (await client.call_tool("list_integrations", {"status": "ready"})).structured_content
         assert ready["total"] == 1 and ready["integrations"][0]["integration_id"] == iid
 

@@ -108,7 +108,7 @@ def test_next_steps_follow_the_status():
         IntegrationStatus.REVIEW, health_score=health
     )
     assert "42.0" in steps(IntegrationStatus.REVIEW, health_score=health)
-    assert "deploy_integration" in steps(IntegrationStatus.READY)
+    assert "deployment_target='process'" in steps(IntegrationStatus.READY)
     assert "sync_integration(integration_id='i1')" in steps(IntegrationStatus.ACTIVE, deployment_url="http://h:1")
     assert "boom" in steps(IntegrationStatus.FAILED, error="boom")
     assert "Still running" in steps(IntegrationStatus.MAPPING)
