@@ -102,7 +102,7 @@ async def ingest_api(
 def summarise_api(spec: APISpecification, *, resource: str | None = None, limit: int = 40) -> APISummary:
     """Return the compact summary of an ingested API (optionally one resource, with fields)."""
     ranked = sorted(spec.endpoints, key=lambda e: (not e.is_list, e.path, e.method.value))
-    chosen = [e for e in ranked if _matches(e, resource)] if resource else ranked
+    chosen = _select(ranked, resource) if resource else ranked
     shown = chosen[:limit]
     return APISummary(
         name=spec.name,
@@ -121,8 +121,15 @@ def summarise_api(spec: APISpecification, *, resource: str | None = None, limit:
     )
 
 
-def _matches(endpoint: Endpoint, resource: str) -> bool:
+def _select(endpoints: list[Endpoint], resource: str) -> list[Endpoint]:
+    """The resource's own endpoints when one is named so (`customer` finds `customers`); else any mention."""
     needle = resource.strip().lower().strip("/")
+    names = {needle, needle + "s", needle.removesuffix("s")}
+    exact = [e for e in endpoints if (e.resource or "").lower() in names]
+    return exact or [e for e in endpoints if _mentions(e, needle)]
+
+
+def _mentions(endpoint: Endpoint, needle: str) -> bool:
     haystack = [endpoint.resource or "", endpoint.path, endpoint.operation_id or "", *endpoint.tags]
     return any(needle in item.lower() for item in haystack)
 
@@ -154,6 +161,8 @@ def _endpoint(endpoint: Endpoint, *, with_fields: bool) -> EndpointView:
     if with_fields:
         source = endpoint.record_fields if endpoint.method.value in ("GET", "HEAD") else endpoint.body_fields()
         fields = [_field(f) for f in source[:MAX_FIELDS]]
+        if len(source) > MAX_FIELDS:
+            fields.append(f"… {len(source) - MAX_FIELDS} more fields")
     return EndpointView(
         endpoint=endpoint.key,
         resource=endpoint.resource,
