@@ -30,6 +30,7 @@ from vitesse.schemas import DeploymentConfig, IntegrationStatus, MappingLogic
 FRESH = {"feedback": [], "heal_attempts": -1, "review": None, "error": "", "integration": None}
 """Resets a re-run needs (a negative count and "" reset their channels, see vitesse.graph.state)."""
 PASSED = (IntegrationStatus.READY, IntegrationStatus.ACTIVE)
+SETTLE_WAIT_S = 5.0
 
 
 async def _snapshot(call: Call, iid: str) -> Any:
@@ -46,6 +47,8 @@ async def review_integration(call: Call) -> Response:
     assert isinstance(req, ReviewRequest)
     iid = call.param("integration_id")
     row = await require_row(hub, iid, call.tenant)
+    # review_needed reaches watchers just before the paused run's task ends: give it a moment to settle.
+    await hub.runs.wait(iid, SETTLE_WAIT_S)
     snapshot = await _snapshot(call, iid)
     if hub.runs.active(iid) or not _paused(snapshot):
         raise conflict(f"Integration {iid!r} is not waiting for a review (status {row.status.value})")
