@@ -68,7 +68,7 @@ def create_runtime_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        own_store = store or await asyncio.to_thread(open_store, config, env)
+        own_store = store if store is not None else await asyncio.to_thread(open_store, config, env)
         own_client = client or _client(config)
         engine = SyncEngine(config, store=own_store, client=own_client, environ=env)
         stop = asyncio.Event()
@@ -83,7 +83,7 @@ def create_runtime_app(
                 await asyncio.wait_for(loop, timeout=SHUTDOWN_GRACE_S)
             if client is None:
                 await own_client.aclose()
-            if store is None:
+            if own_store is not store:
                 own_store.close()
 
     routes = [

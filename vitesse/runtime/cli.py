@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the runtime; returns the process exit code (2: bad config, 1: a one-off run did not complete)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):  # they log every URL, query-string credentials included
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if not args.config:
         print("error: give --config PATH (or set VITESSE_RUNTIME_CONFIG)", file=sys.stderr)
         return 2

@@ -107,10 +107,10 @@ class IncrementalConfig(_Strict):
 class SourceConfig(ApiConfig):
     id_field: str | None = None
     """Path of the record's identity; default: the endpoint's primary key, else `id`."""
-    page_size: int = PydField(100, ge=1, le=10_000)
-    max_pages: int = PydField(1_000_000, ge=1)
+    page_size: int = PydField(default=100, ge=1, le=10_000)
+    max_pages: int = PydField(default=1_000_000, ge=1)
     """Bound on the pages one run reads."""
-    incremental: IncrementalConfig = PydField(default_factory=IncrementalConfig)
+    incremental: IncrementalConfig = PydField(default_factory=lambda: IncrementalConfig())
 
 
 class LookupConfig(_Strict):
@@ -140,18 +140,18 @@ class DestConfig(ApiConfig):
 
 
 class SyncOptions(_Strict):
-    batch_size: int = PydField(100, ge=1, le=10_000)
-    concurrency: int = PydField(4, ge=1, le=256)
-    schedule_interval_s: float | None = PydField(300.0, gt=0)
+    batch_size: int = PydField(default=100, ge=1, le=10_000)
+    concurrency: int = PydField(default=4, ge=1, le=256)
+    schedule_interval_s: float | None = PydField(default=300.0, gt=0)
     """Seconds between scheduled runs; None: on demand only (POST /sync)."""
     run_on_start: bool = True
-    max_attempts: int = PydField(6, ge=1, le=50)
-    backoff_base_s: float = PydField(0.5, ge=0)
-    backoff_max_s: float = PydField(30.0, ge=0)
-    retry_after_max_s: float = PydField(120.0, ge=0)
+    max_attempts: int = PydField(default=6, ge=1, le=50)
+    backoff_base_s: float = PydField(default=0.5, ge=0)
+    backoff_max_s: float = PydField(default=30.0, ge=0)
+    retry_after_max_s: float = PydField(default=120.0, ge=0)
     """A longer Retry-After ends the run (the records stay pending for the next one)."""
-    timeout_s: float = PydField(30.0, gt=0)
-    lease_ttl_s: float = PydField(60.0, gt=0)
+    timeout_s: float = PydField(default=30.0, gt=0)
+    lease_ttl_s: float = PydField(default=60.0, gt=0)
     """How long a replica's claim on the sync lasts without renewal (a killed replica's claim expires)."""
 
 
@@ -174,9 +174,9 @@ class RuntimeConfig(_Strict):
     mapping: MappingLogic
     source: SourceConfig
     dest: DestConfig
-    options: SyncOptions = PydField(default_factory=SyncOptions)
-    network: NetworkConfig = PydField(default_factory=NetworkConfig)
-    state: StateConfig = PydField(default_factory=StateConfig)
+    options: SyncOptions = PydField(default_factory=lambda: SyncOptions())
+    network: NetworkConfig = PydField(default_factory=lambda: NetworkConfig())
+    state: StateConfig = PydField(default_factory=lambda: StateConfig())
 
     def state_dir(self, environ: Mapping[str, str]) -> Path:
         return Path(self.state.dir or environ.get("VITESSE_STATE_DIR") or "vitesse-state")

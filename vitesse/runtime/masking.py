@@ -38,7 +38,7 @@ def has_masked(value: Any, depth: int = 0) -> bool:
         return any(has_masked(v, depth + 1) for v in value.values())
     if isinstance(value, list):
         return any(has_masked(v, depth + 1) for v in value)
-    return value == MASK
+    return bool(value == MASK)
 
 
 def mask_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -9,7 +9,7 @@ the page size below what was asked).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -68,7 +68,7 @@ class SourceReader:
         cap = self._paging.page_size_max if self._paging else None
         return min(self._source.page_size, cap) if cap else self._source.page_size
 
-    async def pages(self, start: Position | None = None) -> AsyncIterator[Page]:
+    async def pages(self, start: Position | None = None) -> AsyncGenerator[Page, None]:
         """Yield pages from `start` (None: the first page) until the list ends or `max_pages` is reached."""
         position = dict(start or {})
         for _ in range(self._source.max_pages):
@@ -100,10 +100,12 @@ class SourceReader:
         return params
 
     def _first_page(self) -> int:
-        param = self._source.endpoint.parameter(self._paging.page_param) if self._paging else None
+        name = self._paging.page_param if self._paging else None
+        param = self._source.endpoint.parameter(name) if name else None
         return 0 if param is not None and param.default == 0 else 1
 
     async def _get(self, position: Position) -> httpx.Response:
+        request: tuple[str, dict[str, Any] | None]
         if position.get("url"):
             url = httpx.URL(position["url"])
             missing = {k: v for k, v in self._auth.params.items() if k not in url.params}

@@ -225,7 +225,7 @@ class StateStore:
                 "WHERE vitesse_rt_leases.owner = excluded.owner OR vitesse_rt_leases.expires_at < ?",
                 (self.integration_id, owner, now + ttl_s, now),
             )
-        return count == 1
+        return bool(count == 1)
 
     def release_lease(self, owner: str) -> None:
         with self._tx() as tx:

@@ -261,3 +261,22 @@ async def test_cursor_mode_starts_the_next_run_where_the_last_one_ended(tmp_path
     assert shop.requests[-1].url.params["starting_after"] == "cus_00100"
     assert (report.read, report.written, report.skipped) == (40, 10, 30)
     assert len(crm.contacts) == 140
+
+
+async def test_with_database_url_the_state_lives_in_postgresql_and_survives_a_restart(pg_database, shop, crm):
+    from vitesse.runtime.app import open_store
+
+    config = make_config()
+    config.integration_id = f"pg-{id(shop)}"
+    store = open_store(config, {"DATABASE_URL": pg_database})
+    assert store.description.startswith("postgresql://") and not store.local
+    client = mock_client(Router(shop, crm))
+    first = SyncEngine(config, store=store, client=client, environ=ENV, policy=RetryPolicy(sleep=Sleeps()))
+    assert (await first.run_once()).written == 250
+    store.close()
+    again = open_store(config, {"DATABASE_URL": pg_database})
+    second = SyncEngine(config, store=again, client=client, environ=ENV, policy=RetryPolicy(sleep=Sleeps()))
+    report = await second.run_once()
+    assert (report.written, report.skipped) == (0, 1) and again.ledger_counts() == {"delivered": 250}
+    assert len(crm.contacts) == 250
+    again.close()

@@ -11,18 +11,6 @@ from vitesse.errors import PersistenceError
 from vitesse.runtime import DeadLetter, LedgerEntry, StateStore
 
 
-@pytest.fixture(scope="module")
-def pg_database(postgres_url):
-    import psycopg
-
-    name = f"vitesse_rt_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def open_store(request, tmp_path):
     opened = []
