@@ -37,13 +37,33 @@ INTENTS = [
      "GET /v1/customers", "PUT /v3/marketing/contacts"),
 ]  # fmt: skip
 
+FRESH_INTENTS = [
+    ("Copy Asana tasks into a GitLab project as issues", "asana/asana_oas.yaml", "gitlab/gitlab.swagger.json",
+     "GET /tasks", "POST /v3/projects/{id}/issues"),
+    ("Sync Intercom companies into Pipedrive organizations", "intercom/api.intercom.io-2.11.yaml",
+     "pipedrive/pipedrive-v1.yaml", "GET /companies", "POST /organizations"),
+    ("Add Shopify customers to Stripe", "shopify/shopify.admin.openapi.yml", "stripe/spec3.yaml",
+     "GET /admin/api/2021-10/customers.json", "POST /v1/customers"),
+    ("Copy Trello list cards into an Asana project as tasks", "trello/trello-1.0.swagger.yaml",
+     "asana/asana_oas.yaml", "GET /lists/{idList}/cards", "POST /tasks"),
+    ("Sync Square invoices into QuickBooks Online", "square/api.json", "quickbooks/quickbooks.online.openapi.yaml",
+     "GET /v2/invoices", "POST /v3/company/{realm-id}/invoice"),
+    ("Send Stripe customers to HubSpot as contacts", "stripe/spec3.yaml", "hubspot/crm-contacts-v3.json",
+     "GET /v1/customers", "POST /crm/v3/objects/contacts"),
+    ("Sync BigCommerce orders into Shopify orders", "bigcommerce/orders.v2.oas2.yml",
+     "shopify/shopify.admin.openapi.yml", "GET /orders", "POST /admin/api/2021-10/orders.json"),
+    ("Post GitHub repository issues to a Discord channel as messages", "github/github-v3.swagger.yaml",
+     "discord/openapi.json", "GET /repos/{owner}/{repo}/issues", "POST /channels/{channel_id}/messages"),
+]  # fmt: skip
+"""Written after the container rule was designed (the first table had shown its need), before it ran on these."""
+
 KNOWN_WRONG: dict[str, str] = {}
 """intent → what the selector picks instead (filled in after the first run, never edited to pass)."""
 
 
 def _cases() -> list[object]:
     out = []
-    for case in INTENTS:
+    for case in INTENTS + FRESH_INTENTS:
         marks = [pytest.mark.xfail(reason=KNOWN_WRONG[case[0]], strict=True)] if case[0] in KNOWN_WRONG else []
         out.append(pytest.param(*case, id=case[0], marks=marks))
     return out
