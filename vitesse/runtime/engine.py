@@ -28,11 +28,11 @@ from vitesse.errors import BlockedURLError, ConfigError, PersistenceError
 from vitesse.runtime._pages import prefetch
 from vitesse.runtime._records import DeadLetter, LedgerEntry
 from vitesse.runtime.auth import resolve_auth
+from vitesse.runtime.batch import outcomes, triage
 from vitesse.runtime.config import RuntimeConfig
 from vitesse.runtime.delivery import RetryPolicy
 from vitesse.runtime.errors import LeaseHeld, SyncAborted, SyncInProgress
 from vitesse.runtime.incremental import plan_incremental, since_value
-from vitesse.runtime.masking import mask_fields
 from vitesse.runtime.prepare import Preparer
 from vitesse.runtime.reader import SourceReader
 from vitesse.runtime.report import Metrics, RunStatus, SyncReport
@@ -41,7 +41,6 @@ from vitesse.runtime.writer import DestWriter, Outgoing
 from vitesse.transforms import compile_mapping
 
 T = TypeVar("T")
-SETTLED = ("delivered", "duplicate")
 
 
 class _Stopped(Exception):
@@ -236,29 +235,22 @@ class SyncEngine:
         self, items: list[Outgoing], dead: list[DeadLetter], writer: DestWriter, report: SyncReport
     ) -> None:
         known = await self._db(self.store.ledger, [i.source_id for i in items] + [d.source_id for d in dead])
-        new_dead = [d for d in dead if not _same(known.get(d.source_id), d.content_hash, ("dead",))]
-        report.skipped += len(dead) - len(new_dead)
-        report.failed += len(new_dead)
-        send, in_doubt = [], []
-        for item in items:
-            entry = known.get(item.source_id)
-            if _same(entry, item.content_hash, (*SETTLED, "dead")):
-                report.skipped += 1
-            elif entry is not None and entry.status == "pending" and writer.can_look_up and not writer.idempotent:
-                in_doubt.append(item)
-            else:
-                send.append(item)
-        found = await self._reconcile(in_doubt, writer, report)
-        send += [item for item in in_doubt if item.source_id not in found]
+        look_up = writer.can_look_up and not writer.idempotent  # with a key, a plain resend is safe
+        plan = triage(items, dead, known, look_up=look_up, report=report)
+        found = await self._reconcile(plan.in_doubt, writer, report)
+        send = plan.send + [item for item in plan.in_doubt if item.source_id not in found]
         intents = [LedgerEntry(i.source_id, i.content_hash, "pending") for i in send]
-        intents += [LedgerEntry(d.source_id, d.content_hash, "dead") for d in new_dead]
-        intents += [
-            LedgerEntry(i.source_id, i.content_hash, "duplicate", found[i.source_id])
-            for i in in_doubt
-            if i.source_id in found
-        ]
-        await self._db(self.store.record, intents, new_dead)
-        await self._settle(await writer.write(send), report)
+        intents += [LedgerEntry(d.source_id, d.content_hash, "dead") for d in plan.new_dead]
+        intents += [LedgerEntry(i.source_id, i.content_hash, "duplicate", found[i.source_id])
+                    for i in plan.in_doubt if i.source_id in found]  # fmt: skip
+        await self._db(self.store.record, intents, plan.new_dead)
+        result = outcomes(await writer.write(send), report)
+        await self._db(self.store.record, result.entries, result.letters)
+        if result.fatal:
+            raise SyncAborted(f"the destination refused the runtime: {result.fatal}", retryable=False)
+        if result.pending:
+            left = len(result.pending)
+            raise SyncAborted(f"{left} record(s) are left for the next run: {result.pending[0]}", retryable=True)
 
     async def _reconcile(self, items: list[Outgoing], writer: DestWriter, report: SyncReport) -> dict[str, str]:
         async def look(item: Outgoing) -> str | None:
@@ -271,33 +263,3 @@ class SyncEngine:
         found = {item.source_id: ref for item, ref in zip(items, refs, strict=True) if ref is not None}
         report.duplicates += len(found)
         return found
-
-    async def _settle(self, results: list[Any], report: SyncReport) -> None:
-        entries, letters, fatal, pending = [], [], None, []
-        for w in results:
-            item = w.item
-            if w.status in SETTLED:
-                entries.append(LedgerEntry(item.source_id, item.content_hash, w.status, w.dest_ref))
-                report.written += w.status == "delivered"
-                report.duplicates += w.status == "duplicate"
-            elif w.status == "dead":
-                entries.append(LedgerEntry(item.source_id, item.content_hash, "dead"))
-                reason = w.reason or "refused"
-                record, payload = mask_fields(item.record), mask_fields(item.payload)
-                letters.append(
-                    DeadLetter(item.source_id, item.content_hash, "rejected", reason, record, payload, w.status_code)
-                )
-                report.failed += 1
-            else:
-                report.pending += 1
-                pending.append(w.reason or "no answer")
-                fatal = fatal or (w.reason if w.status == "fatal" else None)
-        await self._db(self.store.record, entries, letters)
-        if fatal:
-            raise SyncAborted(f"the destination refused the runtime: {fatal}", retryable=False)
-        if pending:
-            raise SyncAborted(f"{len(pending)} record(s) are left for the next run: {pending[0]}", retryable=True)
-
-
-def _same(entry: LedgerEntry | None, content_hash: str, statuses: tuple[str, ...]) -> bool:
-    return entry is not None and entry.status in statuses and entry.content_hash == content_hash

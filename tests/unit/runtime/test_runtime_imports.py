@@ -87,3 +87,13 @@ def test_the_requirements_list_covers_every_third_party_module_the_runtime_loads
     assert distributions - allowed == set(), "add these to vitesse/runtime/requirements.txt"
     heavy = {"langgraph", "langchain-core", "mcp", "docker", "kubernetes", "boto3", "sqlalchemy", "numpy", "scipy"}
     assert declared & heavy == set()
+
+
+def test_the_public_names_are_pinned():
+    assert vitesse.runtime.__all__ == [
+        "Credentials", "DeadLetter", "DestConfig", "IncrementalConfig", "LeaseHeld", "LedgerEntry", "LookupConfig",
+        "NetworkConfig", "RetryPolicy", "RunStatus", "RuntimeConfig", "SecretRef", "SourceConfig", "StateConfig",
+        "StateStore", "SyncAborted", "SyncEngine", "SyncInProgress", "SyncOptions", "SyncReport",
+        "build_runtime_config", "create_runtime_app", "load_config", "main", "parse_config",
+    ]  # fmt: skip
+    assert all(getattr(vitesse.runtime, name) is not None for name in vitesse.runtime.__all__)
