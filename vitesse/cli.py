@@ -269,6 +269,81 @@ def _add_create(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 # --------------------------------------------------------------------------------------------
+# deploy, sync, status, logs, destroy
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.orchestrator import VitesseOrchestrator
+    from vitesse.schemas import DeploymentConfig, DeploymentTarget
+
+    settings = settings.model_copy(update={"allow_loopback": settings.allow_loopback or _loopback(args)})
+    env = {}
+    if args.source_base_url:
+        env["VITESSE_SOURCE_BASE_URL"] = args.source_base_url
+    if args.dest_base_url:
+        env["VITESSE_DEST_BASE_URL"] = args.dest_base_url
+    config = DeploymentConfig(
+        target=DeploymentTarget(args.target),
+        memory_mb=args.memory_mb,
+        cpu_cores=args.cpu_cores,
+        schedule_interval_s=args.schedule or None,
+        env=env,
+    )
+    result = asyncio.run(
+        VitesseOrchestrator(settings=settings).deploy_integration(args.integration, config, dry_run=args.dry_run)
+    )
+    _print_json(result)
+    return 0
+
+
+def _add_deploy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("deploy", help="Deploy an integration's sync runtime (or write its files with --dry-run).")
+    p.add_argument("integration", help="The integration id (from `vitesse create`).")
+    p.add_argument("--target", choices=["process", "local", "eks", "ecs"], default="process")
+    p.add_argument("--dry-run", metavar="DIR", help="Write the Dockerfile, manifests and task definition to DIR.")
+    p.add_argument("--memory-mb", type=int, default=512)
+    p.add_argument("--cpu-cores", type=float, default=0.5)
+    p.add_argument("--schedule", type=int, default=300, help="Seconds between syncs (default 300; 0: on demand).")
+    p.add_argument("--source-base-url", help="Where the runtime reads (default: the source spec's server).")
+    p.add_argument("--dest-base-url", help="Where the runtime writes (default: the destination spec's server).")
+    p.set_defaults(func=cmd_deploy)
+
+
+def _deployment_command(action: str) -> Command:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        from vitesse.orchestrator import VitesseOrchestrator
+
+        result = asyncio.run(
+            VitesseOrchestrator(settings=settings).deployment_action(
+                args.integration, action, lines=getattr(args, "lines", 100)
+            )
+        )
+        if action == "logs":
+            sys.stdout.write(str(result.get("logs", "")))
+        else:
+            _print_json(result)
+        return 0
+
+    return run
+
+
+def _add_deployment_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    helps = {
+        "sync": "Run a sync now on the deployed runtime.",
+        "status": "Show the deployment's status.",
+        "logs": "Print the runtime's last log lines.",
+        "destroy": "Stop and remove the deployment.",
+    }
+    for action, text in helps.items():
+        p = sub.add_parser(action, help=text)
+        p.add_argument("integration", help="The integration id.")
+        if action == "logs":
+            p.add_argument("--lines", type=int, default=100)
+        p.set_defaults(func=_deployment_command(action))
+
+
+# --------------------------------------------------------------------------------------------
 # wiring
 # --------------------------------------------------------------------------------------------
 
@@ -279,6 +354,8 @@ ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], Non
     _add_map,
     _add_test,
     _add_mock,
+    _add_deploy,
+    _add_deployment_commands,
 ]
 
 

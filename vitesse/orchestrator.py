@@ -142,6 +142,80 @@ class VitesseOrchestrator:
             instance = await self._run(graph, services, integration_id, inputs, context, on_event)
             return report, instance
 
+    async def deploy_integration(
+        self, integration_id: str, deployment_config: DeploymentConfig, *, dry_run: str | None = None
+    ) -> dict[str, Any]:
+        """Deploy (or, with `dry_run=DIR`, only write out the files of) an integration's proven mapping."""
+        from vitesse.graph.deploy_step import deploy_integration_runtime, runtime_config_for
+        from vitesse.graph.state import State
+
+        async with self._open() as (graph, services):
+            values = (await graph.aget_state(_config(integration_id))).values or {}
+            if not values:
+                raise NotFoundError(f"no integration {integration_id}")
+            state = State(**{k: v for k, v in values.items() if k in State.__dataclass_fields__})
+            state.deployment_config = deployment_config
+            if dry_run:
+                from vitesse.deployers.templates import render_templates
+
+                config = runtime_config_for(state, integration_id, services, dict(deployment_config.env))
+                written = render_templates(
+                    dry_run,
+                    integration_id,
+                    runtime_config=config.model_dump(mode="json", by_alias=True),
+                    source_api_name=state.source_api_name,
+                    dest_api_name=state.dest_api_name,
+                    secret_names=["SOURCE_API_KEY", "DEST_API_KEY"],
+                    memory_mb=deployment_config.memory_mb,
+                    cpu_cores=deployment_config.cpu_cores,
+                )
+                return {"dry_run": True, "files": [str(p) for p in written]}
+            deployment = await deploy_integration_runtime(state, integration_id, services)
+            await self._record_deployment(services, integration_id, deployment_config, deployment)
+            return deployment
+
+    async def _record_deployment(
+        self, services: Services, iid: str, config: DeploymentConfig, deployment: dict[str, Any]
+    ) -> None:
+        from vitesse.persistence import update_integration, upsert_deployment
+
+        async with services.sessions() as session, session.begin():
+            await upsert_deployment(
+                session=session,
+                integration_id=iid,
+                tenant=None,
+                target=config.target,
+                status=str(deployment.get("status")),
+                url=deployment.get("url"),
+                external_id=deployment.get("external_id"),
+                config=config,
+            )
+            if deployment.get("status") == "running":
+                await update_integration(
+                    session=session, integration_id=iid, tenant=None, status=IntegrationStatus.ACTIVE
+                )
+
+    async def deployment_action(self, integration_id: str, action: str, *, lines: int = 100) -> dict[str, Any]:
+        """Run `status`, `logs`, `destroy` or `sync` on an integration's deployment."""
+        from vitesse.deployers import DeployerFactory
+        from vitesse.persistence import get_deployment
+
+        async with self._open() as (_graph, services):
+            async with services.sessions() as session:
+                row = await get_deployment(session=session, integration_id=integration_id, tenant=None)
+            if row is None:
+                raise NotFoundError(f"integration {integration_id} has no deployment (run `vitesse deploy` first)")
+            deployer = DeployerFactory.create_deployer(row.target, {}, settings=services.settings)
+            if action == "logs":
+                return {"logs": await deployer.get_logs(integration_id, lines)}
+            if action == "destroy":
+                info = await deployer.destroy(integration_id)
+            elif action == "sync":
+                return await _sync(row.url)
+            else:
+                info = await deployer.get_status(integration_id)
+            return info.model_dump(mode="json")
+
     async def get_integration(self, integration_id: str) -> IntegrationInstance:
         """Return the integration as its last checkpoint holds it."""
         async with self._open() as (graph, _services):
@@ -210,6 +284,18 @@ class VitesseOrchestrator:
 
         if graph.checkpointer is not None and services.settings.checkpoint_keep_last > 0:
             await prune_checkpoints(graph.checkpointer, iid, services.settings.checkpoint_keep_last)
+
+
+async def _sync(url: str | None) -> dict[str, Any]:
+    """Ask a deployed runtime to sync now; return its report."""
+    import httpx
+
+    if not url:
+        raise NotFoundError("the deployment has no URL to reach its runtime")
+    async with httpx.AsyncClient(timeout=300, trust_env=False) as client:
+        response = await client.post(f"{url.rstrip('/')}/sync")
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    return {"status_code": response.status_code, **body}
 
 
 _INPUT_KEYS = (

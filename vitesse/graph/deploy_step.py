@@ -22,23 +22,13 @@ async def deploy_integration_runtime(state: State, integration_id: str, services
     """Build the runtime config, deploy it, and return what the state and the database record."""
     from vitesse.deployers import DeployerFactory
     from vitesse.deployers.base import ContainerConfig
-    from vitesse.runtime.build import build_runtime_config
 
     config = state.deployment_config
-    if config is None or state.mapping is None or state.source_spec is None or state.dest_spec is None:
-        raise DeployError("nothing to deploy: the run has no mapping or no deployment config")
+    if config is None:
+        raise DeployError("nothing to deploy: the run has no deployment config")
     settings = services.settings
     env = dict(config.env)
-    runtime_config = build_runtime_config(
-        state.mapping,
-        state.source_spec,
-        state.dest_spec,
-        integration_id=integration_id,
-        source_base_url=state.source_base_url or env.pop(SOURCE_URL_ENV, None),
-        dest_base_url=state.dest_base_url or env.pop(DEST_URL_ENV, None),
-        options={"batch_size": settings.batch_size, "schedule_interval_s": config.schedule_interval_s},
-        network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
-    )
+    runtime_config = runtime_config_for(state, integration_id, services, env)
     secrets = await _stored_secrets(services, integration_id)
     container = ContainerConfig.from_deployment_config(
         config.model_copy(update={"env": env}),
@@ -54,6 +44,26 @@ async def deploy_integration_runtime(state: State, integration_id: str, services
         "external_id": info.container_id,
         "message": info.message,
     }
+
+
+def runtime_config_for(state: State, integration_id: str, services: Services, env: dict[str, str]) -> Any:
+    """Build the runtime's config from the state; base URL overrides are taken out of `env`."""
+    from vitesse.runtime.build import build_runtime_config
+
+    if state.mapping is None or state.source_spec is None or state.dest_spec is None:
+        raise DeployError("nothing to deploy: the integration has no proven mapping yet")
+    settings = services.settings
+    schedule = state.deployment_config.schedule_interval_s if state.deployment_config else None
+    return build_runtime_config(
+        state.mapping,
+        state.source_spec,
+        state.dest_spec,
+        integration_id=integration_id,
+        source_base_url=state.source_base_url or env.pop(SOURCE_URL_ENV, None),
+        dest_base_url=state.dest_base_url or env.pop(DEST_URL_ENV, None),
+        options={"batch_size": settings.batch_size, "schedule_interval_s": schedule},
+        network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
+    )
 
 
 async def _stored_secrets(services: Services, integration_id: str) -> dict[str, str]:

@@ -44,6 +44,18 @@ async def record_status(
         await update_integration(
             session=session, integration_id=integration_id, tenant=None, status=status, action=action, **changes
         )
+        if deployment:
+            from vitesse.persistence import upsert_deployment
+
+            await upsert_deployment(
+                session=session,
+                integration_id=integration_id,
+                tenant=None,
+                target=str(deployment.get("target")),
+                status=str(deployment.get("status")),
+                url=deployment.get("url"),
+                external_id=deployment.get("external_id"),
+            )
 
 
 async def record_proof(
