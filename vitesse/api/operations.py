@@ -11,7 +11,7 @@ from vitesse.api.endpoint import Call, json_response
 from vitesse.api.models import AuditEntry, LogsResponse, SyncResponse, TestResultsResponse
 from vitesse.api.problems import ApiError, conflict
 from vitesse.api.runs import scrub
-from vitesse.api.views import require_row, stored_secrets
+from vitesse.api.views import deployment_target, require_row, stored_secrets
 from vitesse.errors import VitesseError
 from vitesse.net import NetPolicy, make_client, mask_secrets
 
@@ -84,10 +84,10 @@ async def integration_logs(call: Call) -> Response:
 async def _runtime_logs(call: Call, row: Any, lines: int) -> str | None:
     from vitesse.deployers import DeployerFactory
 
-    config = row.to_schema().deployment_config
-    if config is None or not (row.deployment_url or row.container_id):
+    target = await deployment_target(call.hub, row)
+    if target is None:
         return None
-    deployer = DeployerFactory.create_deployer(config.target.value, {}, settings=call.hub.settings)
+    deployer = DeployerFactory.create_deployer(target, {}, settings=call.hub.settings)
     try:
         text = await deployer.get_logs(row.id, lines)
     except VitesseError as exc:

@@ -21,7 +21,7 @@ from vitesse.api.models import (
 from vitesse.api.problems import conflict, invalid
 from vitesse.api.runs import graph_input, scrub
 from vitesse.api.streaming import stream_response
-from vitesse.api.views import API_PREFIX, detail, list_item, require_row, stored_secrets, summary
+from vitesse.api.views import API_PREFIX, deployment_target, detail, list_item, require_row, stored_secrets, summary
 from vitesse.schemas import DeploymentConfig, DeploymentTarget, IntegrationInstance
 
 
@@ -146,10 +146,10 @@ async def delete_integration(call: Call) -> Response:
 async def _destroy_deployment(call: Call, row: Any) -> bool:
     from vitesse.deployers import DeployerFactory
 
-    config = row.to_schema().deployment_config
-    if config is None or not (row.deployment_url or row.container_id):
+    target = await deployment_target(call.hub, row)
+    if target is None:
         return False
-    deployer = DeployerFactory.create_deployer(config.target.value, {}, settings=call.hub.settings)
+    deployer = DeployerFactory.create_deployer(target, {}, settings=call.hub.settings)
     await deployer.destroy(row.id)
     return True
 

@@ -71,6 +71,20 @@ def masked_deployment(config: DeploymentConfig | None) -> DeploymentConfig | Non
     return config.model_copy(update={"env": env})
 
 
+async def deployment_target(hub: Hub, row: Integration) -> str | None:
+    """The target the integration's runtime runs on (its deployment record, else its config), None if undeployed."""
+    from vitesse.persistence import get_deployment
+
+    async with hub.sessions() as session:
+        record = await get_deployment(session=session, integration_id=row.id, tenant=None)
+    if record is not None:
+        return record.target
+    config = row.to_schema().deployment_config
+    if config is None or not (row.deployment_url or row.container_id):
+        return None
+    return config.target.value
+
+
 async def run_info(hub: Hub, integration_id: str) -> RunInfo:
     state = await hub.runs.state(integration_id)
     if hub.runs.active(integration_id):
