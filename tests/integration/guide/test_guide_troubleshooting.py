@@ -1,0 +1,147 @@
+"""The guide's four troubleshooting situations, each met through the guide's API, with the advice it gives.
+
+1. the Ingestor finds no spec at the common paths; 2. a mapping with too few transformations; 3. the
+Guardian's calls are refused as unauthorised; 4. a health score below 70.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from vitesse import (
+    AgentContext,
+    DataTransformation,
+    IntegrationInstance,
+    VitesseGuardian,
+    VitesseIngestor,
+    VitesseMapper,
+)
+from vitesse.errors import IngestError, IngestReason
+from vitesse.sandbox import start_sandbox
+from vitesse.schemas import IssueKind, TestCategory
+
+CUSTOMERS_TO_CONTACTS = {"source_endpoint": "/customers", "dest_endpoint": "/contacts"}
+
+
+@pytest.fixture
+def context(guide_env) -> AgentContext:
+    return AgentContext()
+
+
+async def proposed(context: AgentContext, example_specs, intent: str, **endpoints: str) -> dict:
+    source_spec, dest_spec = example_specs
+    data = {"source_api_spec": source_spec, "dest_api_spec": dest_spec, "user_intent": intent, **endpoints}
+    return await VitesseMapper(context).execute(context={}, input_data=data)
+
+
+async def test_1_no_spec_at_the_common_paths_names_every_location_tried_and_asks_for_spec_url(context, guide_hosts):
+    site = guide_hosts.coingecko
+    before = len(site.requested)
+    api_url = f"{site.url}/api/v3"
+
+    with pytest.raises(IngestError) as caught:
+        await VitesseIngestor(context).execute(context={}, input_data={"api_url": api_url, "api_name": "CoinGecko"})
+
+    error = caught.value
+    assert error.reason is IngestReason.NOT_FOUND
+    assert "spec_url" in str(error)
+    assert f"at {len(error.tried) - 1} common locations" in str(error)
+    assert [urlsplit(url).path for url in error.tried] == site.requested[before:], "every request is in the list"
+    for guide_path in ("/swagger.json", "/openapi.json", "/v1/openapi.json"):
+        assert f"{api_url}{guide_path}" in error.tried, "the guide's `{url}/...` locations are tried"
+        assert f"{site.url}{guide_path}" in error.tried, "and the same at the host's root"
+
+
+async def test_2_too_few_transformations_show_how_the_endpoints_were_picked_and_what_else_there_is(
+    context, example_specs
+):
+    """The guide's intent names no destination records: the CRM's companies are picked, and less maps."""
+    vague = await proposed(context, example_specs, "Sync Shopify customers to Credo CRM")
+    precise = await proposed(context, example_specs, "Sync Shopify customers to Credo CRM", **CUSTOMERS_TO_CONTACTS)
+
+    mapping = vague["mapping_logic"]
+    assert (mapping.source_endpoint, mapping.dest_endpoint) == ("GET /customers", "POST /companies")
+    assert vague["transformation_count"] < precise["transformation_count"]
+    assert "destination POST /companies (create of companies; intent best available)" in mapping.rationale
+    assert "POST /contacts" in mapping.alternatives["dest"], "the better endpoint is offered as an alternative"
+    assert "(given)" in precise["mapping_logic"].rationale
+
+
+async def test_2_too_few_transformations_name_the_required_fields_nothing_fills(context, example_specs):
+    result = await proposed(context, example_specs, "Sync shop orders into CRM companies")
+
+    mapping = result["mapping_logic"]
+    assert (mapping.source_endpoint, mapping.dest_endpoint) == ("GET /orders", "POST /companies")
+    assert result["unmapped_required"] == mapping.unmapped_required == ["name"]
+    (entry,) = [u for u in mapping.unmapped_dest if u.dest_field == "name"]
+    assert entry.required and entry.reason == "below_threshold" and entry.candidates, "candidates to pick from"
+
+
+async def test_3_auth_errors_in_the_guardian_are_a_critical_issue_that_says_what_to_check(context, example_specs):
+    """The CRM (a sandbox that accepts one token only) refuses our credentials: 401/403 and 'check the credentials'."""
+    source_spec, dest_spec = example_specs
+    mapping = (await proposed(context, example_specs, "customers to contacts", **CUSTOMERS_TO_CONTACTS))[
+        "mapping_logic"
+    ]
+    integration_obj = IntegrationInstance(source_spec=source_spec, dest_spec=dest_spec, mapping_logic=mapping)
+    with start_sandbox(dest_spec, seed=3, tokens={"crm-token-right"}) as crm:
+
+        async def prove(token: str) -> dict:
+            return await VitesseGuardian(context).execute(
+                context={},
+                input_data={
+                    "integration_instance": integration_obj,
+                    "test_count": 20,
+                    **CUSTOMERS_TO_CONTACTS,
+                    "dest_base_url": crm.base_url,
+                    "dest_auth": {"type": "bearer", "token": token},
+                    "allow_live_writes": True,
+                },
+            )
+
+        refused = await prove("crm-token-wrong")
+        accepted = await prove("crm-token-right")
+
+    auth_issues = [line for line in refused["critical_issues"] if "unauthorised (401/403)" in line]
+    assert len(auth_issues) == 1
+    assert "POST /contacts" in auth_issues[0] and "check the credentials for this API" in auth_issues[0]
+    assert "crm-token-wrong" not in " ".join(refused["critical_issues"] + refused["health_score"].warnings)
+    assert refused["passed"] is False and refused["health_score"].overall_score < 70
+    writes = [r for r in refused["test_results"] if r.method == "POST"]
+    assert writes and all(r.category is TestCategory.AUTH for r in writes if r.status_code in (401, 403))
+    assert not [line for line in accepted["critical_issues"] if "401/403" in line]
+    assert accepted["passed"] is True
+
+
+async def test_4_a_health_score_below_70_lists_the_critical_issues_with_what_to_change(context, example_specs):
+    """A naive mapping (every field copied as is) fails the proof; each issue says which transform heals it."""
+    source_spec, dest_spec = example_specs
+    mapping = (await proposed(context, example_specs, "customers to contacts", **CUSTOMERS_TO_CONTACTS))[
+        "mapping_logic"
+    ]
+    naive = mapping.model_copy(
+        update={
+            "transformations": [
+                DataTransformation(source_field=t.source_fields[0], dest_field=t.dest_field)
+                for t in mapping.transformations
+            ]
+        }
+    )
+    integration_obj = IntegrationInstance(source_spec=source_spec, dest_spec=dest_spec, mapping_logic=naive)
+
+    result = await VitesseGuardian(context).execute(
+        context={}, input_data={"integration_instance": integration_obj, "test_count": 100, **CUSTOMERS_TO_CONTACTS}
+    )
+
+    health = result["health_score"]
+    assert health.overall_score < 70 and result["passed"] is False
+    assert health.p95_ms >= health.p50_ms > 0, "the response times the guide says to check are reported"
+    issues = {issue.dest_field: issue for issue in result["feedback"]}
+    assert issues["lifecycle_stage"].kind is IssueKind.ENUM
+    assert issues["phone_numbers[].number"].kind is IssueKind.PATTERN
+    stage = next(line for line in result["critical_issues"] if "rejected lifecycle_stage" in line)
+    assert "add an enum transform from status" in stage and "LEAD, CUSTOMER, CHURNED" in stage
+    phone = next(line for line in result["critical_issues"] if "phone_numbers[].number" in line)
+    assert "E.164" in phone and "add a parse transform (as phone_e164) from phone" in phone
