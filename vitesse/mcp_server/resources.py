@@ -14,8 +14,9 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from vitesse.errors import NotFoundError
 from vitesse.mcp_server.state import AppContext, current_request, request_identity
-from vitesse.tools import get_integration, list_integrations
+from vitesse.schemas import IntegrationInstance, MappingLogic
 from vitesse.tools._db import require_row
+from vitesse.tools.lifecycle import get_integration, list_integrations
 
 JSON = "application/json"
 AUDIT_ROWS = 200
@@ -71,9 +72,10 @@ async def read_integration(integration_id: str, ctx: Context[AppContext, Any]) -
 async def read_mapping(integration_id: str, ctx: Context[AppContext, Any]) -> str:
     """Return the whole mapping."""
     instance = await _instance(ctx, integration_id)
-    if instance.mapping_logic is None:
+    mapping: MappingLogic | None = instance.mapping_logic
+    if mapping is None:
         raise ResourceError(f"Integration {integration_id!r} has no mapping yet (status {instance.status.value}).")
-    return instance.mapping_logic.model_dump_json(indent=2)
+    return mapping.model_dump_json(indent=2)
 
 
 async def read_health(integration_id: str, ctx: Context[AppContext, Any]) -> str:
@@ -116,11 +118,12 @@ def _scope(ctx: Context[AppContext, Any]) -> tuple[AppContext, str]:
     return app, tenant
 
 
-async def _instance(ctx: Context[AppContext, Any], integration_id: str) -> Any:
+async def _instance(ctx: Context[AppContext, Any], integration_id: str) -> IntegrationInstance:
     app, tenant = _scope(ctx)
     async with app.sessions() as session:
         try:
             row = await require_row(session, integration_id, tenant)
         except NotFoundError as exc:
             raise ResourceNotFoundError(exc.message) from exc
-        return row.to_schema()
+        instance: IntegrationInstance = row.to_schema()
+        return instance

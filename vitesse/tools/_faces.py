@@ -93,4 +93,5 @@ def with_dependencies(fn: ToolFn, provide: Callable[[], Mapping[str, Any]] | Map
 
 def original(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Follow `__wrapped__` back to the plain tool function a face was built from."""
-    return inspect.unwrap(fn)
+    unwrapped: Callable[..., Any] = inspect.unwrap(fn)
+    return unwrapped

@@ -40,9 +40,9 @@ class EndpointView(BaseModel):
 
     endpoint: str = Field(description="METHOD /path, the form source_endpoint/dest_endpoint take.")
     resource: str | None = None
-    action: str | None = Field(None, description="list, get, create, update, upsert, delete, search or other.")
+    action: str | None = Field(default=None, description="list, get, create, update, upsert, delete, search or other.")
     summary: str | None = None
-    records_at: str | None = Field(None, description="Where a list response holds its records.")
+    records_at: str | None = Field(default=None, description="Where a list response holds its records.")
     pagination: str | None = None
     auth_required: bool = False
     fields: list[str] | None = Field(

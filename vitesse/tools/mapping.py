@@ -66,11 +66,12 @@ async def propose_mapping(
 
     settings = settings or Settings()
     source, dest = await _specs(source_api, source_spec_url, dest_api, dest_spec_url, settings)
-    endpoints = {"source_endpoint": source_endpoint, "dest_endpoint": dest_endpoint}
     if use_llm and settings.llm_enabled:
-        mapping = await propose_mapping_llm(source, dest, user_intent, settings=settings, **endpoints)
+        mapping = await propose_mapping_llm(
+            source, dest, user_intent, source_endpoint=source_endpoint, dest_endpoint=dest_endpoint, settings=settings
+        )
     else:
-        mapping = offline(source, dest, user_intent, **endpoints)
+        mapping = offline(source, dest, user_intent, source_endpoint=source_endpoint, dest_endpoint=dest_endpoint)
     readable = [
         f"{t.dest_field} <- {', '.join(t.source_fields) or '(constant)'} ({t.transform_type.value}, {t.confidence:.2f})"
         for t in mapping.transformations

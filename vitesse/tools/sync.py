@@ -28,10 +28,10 @@ class SyncResult(BaseModel):
     )
     read: int = 0
     written: int = 0
-    duplicates: int = Field(0, description="Records the destination already had (never written twice).")
-    skipped: int = Field(0, description="Unchanged since delivered, or older than the high-water mark.")
-    failed: int = Field(0, description="Records sent to the dead-letter store.")
-    pending: int = Field(0, description="Records left for the next run.")
+    duplicates: int = Field(default=0, description="Records the destination already had (never written twice).")
+    skipped: int = Field(default=0, description="Unchanged since delivered, or older than the high-water mark.")
+    failed: int = Field(default=0, description="Records sent to the dead-letter store.")
+    pending: int = Field(default=0, description="Records left for the next run.")
     duration_s: float | None = None
     error: str | None = None
     runtime_url: str
@@ -126,12 +126,17 @@ def _result(integration_id: str, url: str, body: dict[str, Any], code: int) -> S
             integration_id=integration_id, status="busy", runtime_url=mask_url(url),
             error=str(body.get("error") or "a sync is already running; try again when it finishes"),
         )  # fmt: skip
-    counts = {k: int(body.get(k) or 0) for k in ("read", "written", "duplicates", "skipped", "failed", "pending")}
     status = str(body.get("status") or "failed")
-    return SyncResult(
-        integration_id=integration_id, status=status if status in _STATUSES else "failed", runtime_url=mask_url(url),
-        duration_s=body.get("duration_s"), error=body.get("error"), **counts,
-    )  # fmt: skip
+    return SyncResult.model_validate(
+        {
+            **{k: int(body.get(k) or 0) for k in ("read", "written", "duplicates", "skipped", "failed", "pending")},
+            "integration_id": integration_id,
+            "status": status if status in _STATUSES else "failed",
+            "runtime_url": mask_url(url),
+            "duration_s": body.get("duration_s"),
+            "error": body.get("error"),
+        }  # fmt: skip
+    )
 
 
 _STATUSES = ("completed", "partial", "failed", "stopped", "skipped")
