@@ -148,11 +148,12 @@ class SyncOptions(_Strict):
     max_attempts: int = PydField(default=6, ge=1, le=50)
     backoff_base_s: float = PydField(default=0.5, ge=0)
     backoff_max_s: float = PydField(default=30.0, ge=0)
-    retry_after_max_s: float = PydField(default=120.0, ge=0)
+    retry_after_max_s: float = PydField(default=60.0, ge=0)
     """A longer Retry-After ends the run (the records stay pending for the next one)."""
     timeout_s: float = PydField(default=30.0, gt=0)
-    lease_ttl_s: float = PydField(default=60.0, gt=0)
-    """How long a replica's claim on the sync lasts without renewal (a killed replica's claim expires)."""
+    lease_ttl_s: float = PydField(default=120.0, gt=0)
+    """How long a replica's claim on the sync lasts without renewal (renewed between batches; a killed
+    replica's claim expires after this, unless it comes back with the same VITESSE_REPLICA_ID)."""
 
 
 class NetworkConfig(_Strict):

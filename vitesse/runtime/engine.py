@@ -10,7 +10,9 @@ Zero loss, no duplicates, in order of strength:
    same key for the same content) it is simply resent; else, when the destination has a lookup (a list
    endpoint filtering on the mapped identity, e.g. CRM `external_ref`), it is looked up first; a 409
    Conflict on create also counts as "already there".
-4. A lease in the store lets one replica at a time run the sync.
+4. A lease in the store lets one replica at a time run the sync; it is renewed between batches, and a
+   replica that finds it lost stops. A killed replica's lease expires after `lease_ttl_s`; a restarted
+   one with the same `VITESSE_REPLICA_ID` takes it back at once.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ class SyncEngine:
             opts.max_attempts, opts.backoff_base_s, opts.backoff_max_s, opts.retry_after_max_s
         )
         self.metrics = Metrics()
-        self.owner = uuid4().hex
+        self.owner = self.environ.get("VITESSE_REPLICA_ID") or uuid4().hex
+        self._renewed = 0.0
         self.id_field = config.source.id_field or config.source.endpoint.primary_key or "id"
         self.running = False
         self.last_report: SyncReport | None = None
@@ -124,7 +127,7 @@ class SyncEngine:
 
     async def _guarded(self, report: SyncReport, body: Callable[[SyncReport], Any]) -> None:
         try:
-            if not await self._db(self.store.acquire_lease, self.owner, self.config.options.lease_ttl_s):
+            if not await self._renew_lease(force=True):
                 raise LeaseHeld("another replica holds the sync lease; it runs the sync")
             try:
                 await body(report)
@@ -195,10 +198,22 @@ class SyncEngine:
 
     async def _checkpoint(self, run: dict[str, Any]) -> None:
         await self._db(self.store.save_state, {"run": run})
-        if not await self._db(self.store.acquire_lease, self.owner, self.config.options.lease_ttl_s):
-            raise SyncAborted("the sync lease was lost to another replica; stopping", retryable=True)
+        await self._keep_lease()
         if self._stopping:
             raise _Stopped
+
+    async def _renew_lease(self, *, force: bool = False) -> bool:
+        ttl = self.config.options.lease_ttl_s
+        if not force and time.monotonic() - self._renewed < ttl / 3:
+            return True
+        if await self._db(self.store.acquire_lease, self.owner, ttl):
+            self._renewed = time.monotonic()
+            return True
+        return False
+
+    async def _keep_lease(self) -> None:
+        if not await self._renew_lease():
+            raise SyncAborted("the sync lease was lost to another replica; stopping", retryable=True)
 
     async def _complete(self, run: dict[str, Any], state: dict[str, Any]) -> None:
         success = {"started_at": run["started_at"], "finished_at": time.time()}
@@ -229,6 +244,7 @@ class SyncEngine:
     ) -> None:
         size = self.config.options.batch_size
         for start in range(0, max(len(items), 1), size):
+            await self._keep_lease()
             await self._deliver_batch(items[start : start + size], dead if start == 0 else [], writer, report)
 
     async def _deliver_batch(

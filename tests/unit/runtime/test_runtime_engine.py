@@ -224,6 +224,24 @@ async def test_only_one_replica_runs_the_sync_at_a_time(tmp_path, shop, crm):
     assert (await b.run_once()).written == 250
 
 
+async def test_a_restarted_replica_with_the_same_id_takes_its_lease_back_at_once(tmp_path, shop, crm):
+    crashed, restarted, other = (make_engine(tmp_path, shop, crm) for _ in range(3))
+    crashed.environ = restarted.environ = {**ENV, "VITESSE_REPLICA_ID": "pod-7"}
+    crashed.owner = restarted.owner = "pod-7"
+    assert crashed.store.acquire_lease(crashed.owner, 600)  # killed while holding a fresh lease
+    assert (await other.run_once()).status == RunStatus.SKIPPED
+    assert (await restarted.run_once()).written == 250
+
+
+async def test_the_replica_id_comes_from_the_environment(tmp_path, shop, crm):
+    engine = make_engine(tmp_path, shop, crm)
+    assert len(engine.owner) == 32  # a random id without VITESSE_REPLICA_ID
+    from vitesse.runtime import SyncEngine as Engine
+
+    named = Engine(engine.config, store=engine.store, client=engine.client, environ={**ENV, "VITESSE_REPLICA_ID": "p1"})
+    assert named.owner == "p1"
+
+
 async def test_a_second_run_in_the_same_process_is_refused(tmp_path, shop, crm):
     engine = make_engine(tmp_path, shop, crm)
     first = asyncio.create_task(engine.run_once())
