@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from vitesse.config import Settings
 from vitesse.schemas import APISpecification, Endpoint
 from vitesse.schemas import Field as SpecField
-from vitesse.tools.lifecycle import ApiRef
+from vitesse.tools._types import ApiRef
 
 MAX_FIELDS = 80
 MAX_WARNINGS = 5

@@ -16,6 +16,7 @@ from vitesse.config import Settings
 from vitesse.errors import MappingError, NotFoundError
 from vitesse.schemas import DeploymentConfig, DeploymentTarget, IntegrationStatus, MappingLogic
 from vitesse.tools._db import open_session, require_row
+from vitesse.tools._types import ID_PATTERN, ApiRef, Credentials, HealAttempts, IntegrationId, TestCount
 from vitesse.tools._views import (
     IntegrationList,
     IntegrationRow,
@@ -26,35 +27,6 @@ from vitesse.tools._views import (
 
 SOURCE_URL_ENV = "VITESSE_SOURCE_BASE_URL"
 DEST_URL_ENV = "VITESSE_DEST_BASE_URL"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
-
-ApiRef = Annotated[
-    str,
-    Field(
-        description="An OpenAPI/Swagger document: a spec URL, an API base URL (the spec is discovered at the "
-        "common paths) or a local file path.",
-        examples=["https://petstore3.swagger.io/api/v3/openapi.json", "./specs/shop.yaml"],
-        min_length=1,
-    ),
-]
-IntegrationId = Annotated[
-    str,
-    Field(
-        description="The integration's id, as create_integration or list_integrations return it.",
-        examples=["integ_3f9a1c2b7d10"],
-        pattern=ID_PATTERN,
-    ),  # fmt: skip
-]
-Credentials = Annotated[
-    dict[str, str] | None,
-    Field(
-        description="Credentials for this API, stored encrypted and never shown again: by auth scheme name or "
-        "the generic names api_key, token, username, password.",
-        examples=[{"api_key": "sk_test_..."}],
-    ),
-]
-TestCount = Annotated[int, Field(ge=1, le=1000, description="Shadow calls per proof (10-20 is a quick check).")]
-HealAttempts = Annotated[int, Field(ge=0, le=10, description="Heal rounds before pausing for review.")]
 
 
 def api_name(ref: str) -> str:

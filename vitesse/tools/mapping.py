@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field, ValidationError
 from vitesse.config import Settings
 from vitesse.errors import MappingError
 from vitesse.schemas import APISpecification, Endpoint, MappingLogic
+from vitesse.tools._types import ApiRef, TestCount
 from vitesse.tools._views import HealthView, health_view, validation_problems
-from vitesse.tools.lifecycle import ApiRef, TestCount
 
 MAX_FEEDBACK = 10
 SpecUrl = Annotated[str | None, Field(description="Explicit spec URL when the API reference is a base URL.")]

@@ -12,7 +12,7 @@ from vitesse.config import Settings
 from vitesse.errors import DeployError, NotFoundError, VitesseError
 from vitesse.net import NetPolicy, make_client, mask_url
 from vitesse.tools._db import open_session, require_row
-from vitesse.tools.lifecycle import IntegrationId
+from vitesse.tools._types import IntegrationId
 
 TOKEN_ENV = "VITESSE_RUNTIME_TOKEN"
 BUSY = 409
