@@ -7,25 +7,24 @@ import re
 from rapidfuzz import fuzz, process
 
 from vitesse.errors import MappingError
+from vitesse.graph.mapper.intent import IntentSide, read_intent, split_text
 from vitesse.graph.mapper.options import EndpointChoice
 from vitesse.graph.mapper.tokens import normalise
 from vitesse.schemas import APISpecification, Endpoint
 
 SOURCE_ACTIONS = {"list": 1.0, "search": 0.55}
 DEST_ACTIONS = {"create": 1.0, "upsert": 0.85, "update": 0.25}
-_INTO = re.compile(r"\s(?:to|into|->|→|onto|towards)\s", re.I)
-_FROM = re.compile(r"\sfrom\s", re.I)
+HEAD_WEIGHT, CARRIED_WEIGHT, MODIFIER_WEIGHT, CONTAINER_WEIGHT = 1.0, 0.9, 0.6, 0.5
+"""How strongly a word of the intent names an endpoint's resource, by the part of the phrase it comes from."""
+CONTAINER_BONUS = 0.35
+"""For a path that nests the named resource under a container the intent also names (`/projects/{id}/issues`)."""
+VERB_HINT = 0.05
+"""For a destination whose operation name holds the intent's verb (`Post …` → `/chat.postMessage`)."""
 
 
 def split_intent(intent: str) -> tuple[set[str], set[str]]:
     """Return the words naming the source side and the destination side of an intent."""
-    text = f" {intent.strip()} "
-    if _INTO.search(text):
-        src, dst = _INTO.split(text, maxsplit=1)
-    elif _FROM.search(text):
-        dst, src = _FROM.split(text, maxsplit=1)
-    else:
-        src = dst = text
+    src, dst = split_text(intent)
     return _words(src), _words(dst)
 
 
@@ -37,26 +36,86 @@ def _resource_words(ep: Endpoint) -> set[str]:
     return set(normalise(ep.resource or "")) or set(normalise(ep.path.rstrip("/").rsplit("/", 1)[-1]))
 
 
+def _static_segments(ep: Endpoint) -> list[str]:
+    return [s for s in ep.path.split("/") if s and not s.startswith("{")]
+
+
 def _path_cost(ep: Endpoint) -> float:
     params = ep.path.count("{")
-    segments = len([s for s in ep.path.split("/") if s and not s.startswith("{")])
-    return 0.12 * params + 0.015 * segments + (0.5 if ep.deprecated else 0.0)
+    return 0.12 * params + 0.015 * len(_static_segments(ep)) + (0.5 if ep.deprecated else 0.0)
 
 
-def score_endpoint(ep: Endpoint, words: set[str], actions: dict[str, float]) -> float:
-    """Score one endpoint for a side of the intent: action, resource named in the intent, path simplicity."""
+def _word_weights(side: IntentSide, carried: frozenset[str]) -> dict[str, float]:
+    """Weigh each word by how surely it names the records on this side."""
+    weights: dict[str, float] = {}
+    own = MODIFIER_WEIGHT if not side.container else CONTAINER_WEIGHT
+    for word in side.modifiers | (side.head if side.container else frozenset()):
+        weights[word] = own
+    for word in carried:
+        weights[word] = max(weights.get(word, 0.0), HEAD_WEIGHT if side.container else CARRIED_WEIGHT)
+    if not side.container:
+        for word in side.head:
+            weights[word] = HEAD_WEIGHT
+    return weights
+
+
+def _named(ep: Endpoint, weights: dict[str, float]) -> float:
+    resource = _resource_words(ep)
+    named = sum(weights.get(w, 0.0) for w in resource) / len(resource) if resource else 0.0
+    if named == 0.0:  # operation-style paths (`/chat.postMessage`): a record word inside the last segment
+        last = _static_segments(ep)[-1:] or [""]
+        named = 0.7 * max((weights.get(w, 0.0) for w in normalise(last[0])), default=0.0)
+    return named
+
+
+def _names_any(spec: APISpecification, words: frozenset[str]) -> bool:
+    """Return True when the words name the resource of some endpoint that takes records."""
+    return any(words & _resource_words(ep) for ep in spec.endpoints if DEST_ACTIONS.get(ep.action or "", 0.0))
+
+
+def _alike(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and long.startswith(short))
+
+
+def _contained(ep: Endpoint, side: IntentSide) -> bool:
+    """Return True when a path segment above the resource names a container the intent names."""
+    names = side.modifiers | (side.head if side.container else frozenset())
+    resource = _resource_words(ep)
+    parents = {w for seg in _static_segments(ep)[:-1] for w in normalise(seg)} - resource
+    return any(_alike(p, n) for p in parents for n in names)
+
+
+def score_endpoint(
+    ep: Endpoint,
+    side: IntentSide,
+    actions: dict[str, float],
+    carried: frozenset[str] = frozenset(),
+    verb: str | None = None,
+) -> float:
+    """Score one endpoint for a side of the intent: action, resource named, containers named, path simplicity.
+
+    `carried` are the source's record words, given for the destination when its phrase names no records of
+    its own (`… into a GitLab project`, `… to Slack`): the records keep their kind.
+    """
     action = actions.get(ep.action or "", 0.0)
     if action == 0.0:
         return 0.0
-    resource = _resource_words(ep)
-    named = len(resource & words) / len(resource) if resource else 0.0
+    named = _named(ep, _word_weights(side, carried))
     context = {w for t in ep.tags + [ep.operation_id or ""] for w in normalise(t)}
-    hint = 0.1 if context & words else 0.0
+    hint = 0.1 if context & side.words else 0.0
+    if named > 0 and _contained(ep, side):
+        hint += CONTAINER_BONUS
+    if verb and verb in normalise(_static_segments(ep)[-1] if _static_segments(ep) else ""):
+        hint += VERB_HINT
     return round(action * (0.4 + 0.6 * named) + hint - _path_cost(ep), 4)
 
 
-def _rank(spec: APISpecification, words: set[str], actions: dict[str, float]) -> list[tuple[float, Endpoint]]:
-    scored = [(score_endpoint(ep, words, actions), ep) for ep in spec.endpoints]
+def _rank(
+    spec: APISpecification, side: IntentSide, actions: dict[str, float], carried: frozenset[str] = frozenset(),
+    verb: str | None = None,
+) -> list[tuple[float, Endpoint]]:  # fmt: skip
+    scored = [(score_endpoint(ep, side, actions, carried, verb), ep) for ep in spec.endpoints]
     scored = [x for x in scored if x[0] > 0]
     scored.sort(key=lambda x: (-x[0], x[1].path, x[1].method.value))
     return scored
@@ -92,12 +151,14 @@ def select_endpoints(
     Raises:
         MappingError: an explicit endpoint does not exist, or a side has no list/create endpoint at all.
     """
-    src_words, dst_words = split_intent(intent)
-    src_ranked = _rank(source, src_words, SOURCE_ACTIONS)
-    dst_ranked = _rank(dest, dst_words, DEST_ACTIONS)
+    src_side, dst_side, verb = read_intent(intent)
+    carried = src_side.head if dst_side.container or not _names_any(dest, dst_side.head) else frozenset()
+    src_ranked = _rank(source, src_side, SOURCE_ACTIONS)
+    dst_ranked = _rank(dest, dst_side, DEST_ACTIONS, carried, verb)
     src = resolve_endpoint(source, source_endpoint, SOURCE_ACTIONS) if source_endpoint else _first(src_ranked, source)
     dst = resolve_endpoint(dest, dest_endpoint, DEST_ACTIONS) if dest_endpoint else _first(dst_ranked, dest)
-    why = _explain(src, dst, src_words, dst_words, bool(source_endpoint), bool(dest_endpoint))
+    dst_words = set(dst_side.words | src_side.head)
+    why = _explain(src, dst, set(src_side.words), dst_words, bool(source_endpoint), bool(dest_endpoint))
     return EndpointChoice(
         source_endpoint=src.key,
         dest_endpoint=dst.key,
