@@ -344,6 +344,27 @@ def _add_deployment_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 # --------------------------------------------------------------------------------------------
+# mcp
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.mcp_server.__main__ import cmd_mcp as serve
+
+    return serve(args, settings)
+
+
+def _add_mcp(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # The flags are declared here so `vitesse --help` does not import the MCP SDK (seconds of start-up).
+    p = sub.add_parser("mcp", help="Serve Vitesse's tools over MCP (stdio or streamable HTTP).")
+    p.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
+    p.add_argument("--host", default="127.0.0.1", help="Streamable HTTP: the address to listen on.")
+    p.add_argument("--port", type=int, default=8765, help="Streamable HTTP: the port.")
+    p.add_argument("--path", default="/mcp", help="Streamable HTTP: the endpoint path.")
+    p.set_defaults(func=cmd_mcp)
+
+
+# --------------------------------------------------------------------------------------------
 # wiring
 # --------------------------------------------------------------------------------------------
 
@@ -356,6 +377,7 @@ ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], Non
     _add_mock,
     _add_deploy,
     _add_deployment_commands,
+    _add_mcp,
 ]
 
 
