@@ -8,6 +8,7 @@ missing_required    map the next-best source candidate, else the field's default
 unknown_field / rejected   drop the transformation
 type_mismatch       cast to the expected type, or drop an id-like field and mark it `needs_lookup`
 transform_failed    fall back to the next candidate source, else drop
+length / range      fit the values into the stated limit (`heal_limits`: fit_text / fit_number)
 The new MappingLogic has `version + 1`; its `rationale` lists the issues that could not be repaired.
 """
 
@@ -21,6 +22,7 @@ from vitesse.errors import MappingError, TransformError
 from vitesse.graph.mapper import values
 from vitesse.graph.mapper.classify import needs_lookup
 from vitesse.graph.mapper.complexity import complexity_score
+from vitesse.graph.mapper.heal_limits import fix_length, fix_range
 from vitesse.graph.mapper.options import EndpointChoice, MapperOptions
 from vitesse.graph.mapper.propose import Prepared, endpoints_of
 from vitesse.graph.mapper.transforms_choice import choose
@@ -186,6 +188,8 @@ HANDLERS: dict[IssueKind, Callable[[_Healing, FieldIssue, str], None]] = {
     IssueKind.REJECTED: _fix_rejected,
     IssueKind.TYPE_MISMATCH: _fix_type,
     IssueKind.TRANSFORM_FAILED: _fix_failed,
+    IssueKind.LENGTH: fix_length,
+    IssueKind.RANGE: fix_range,
 }
 
 
