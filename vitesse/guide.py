@@ -1,18 +1,9 @@
 """Speak the implementation guide's Python API, as thin facades over Vitesse's engines.
 
-The guide's snippets run as printed; only the import line changes:
-
-```python
-from vitesse import AgentContext, VitesseIngestor    # the guide: from app.agents.ingestor import ...
-
-context = AgentContext()
-result = await VitesseIngestor(context).execute(context={}, input_data={"api_url": ..., "api_name": ...})
-result["api_spec"], result["endpoints_count"], result["auth_type"]
-```
-
-`VitesseIngestor`, `VitesseMapper` and `VitesseGuardian` adapt the guide's `execute(context=..., input_data=...)`
-dicts to `vitesse.graph.ingestor.ingest`, `vitesse.graph.mapper.propose_mapping` and
-`vitesse.graph.guardian.run_guardian`; the orchestrator, deployers, templates, transforms and schemas are
+The guide's snippets run as printed; only the import line changes (`from vitesse import VitesseIngestor`
+for the guide's `from app.agents.ingestor import VitesseIngestor`). `VitesseIngestor`, `VitesseMapper` and
+`VitesseGuardian` adapt the guide's `execute(context=..., input_data=...)` dicts to `ingest`,
+`propose_mapping` and `run_guardian`; the orchestrator, deployers, templates, transforms and schemas are
 re-exported unchanged. Importing this module loads no engine: each loads on first use.
 """
 
