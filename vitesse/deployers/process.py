@@ -71,13 +71,18 @@ def proc_start_time(pid: int) -> str | None:
     return None if fields[0] == "Z" else fields[19]
 
 
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+"""Runtimes this process started, by pid: kept for the process's life (a runtime outlives the deployer
+object that started it), so their exit can be reaped and no handle is garbage-collected while they run."""
+
+
 class ProcessDeployer(Deployer):
     """Deploy the runtime as `python -m vitesse.runtime --config PATH --host 127.0.0.1 --port N`."""
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, settings: Settings | None = None) -> None:
         super().__init__(DeploymentMode.PROCESS, config, settings=settings)
         self.options = parse_options(ProcessOptions, self.config)
-        self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._children = _CHILDREN
 
     # -- the five methods -------------------------------------------------------------------
 
