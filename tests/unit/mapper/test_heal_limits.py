@@ -6,7 +6,7 @@ import pytest
 
 from tests.unit.mapper.helpers import dest_spec, f, source_spec
 from vitesse.errors import TransformError
-from vitesse.graph.mapper import heal_mapping, propose_mapping
+from vitesse.graph.mapper import MapperOptions, heal_mapping, propose_mapping
 from vitesse.graph.mapper.fitting import fit_number, fit_text
 from vitesse.graph.mapper.heal_limits import length_limits, range_limits
 from vitesse.schemas import DataTransformation, FieldIssue, IssueKind, TransformType
@@ -19,6 +19,9 @@ DST = dest_spec([f("full_name", max_length=12), f("family_name", required=True),
                  f("percent", "integer")])  # fmt: skip
 
 
+FIT = MapperOptions(fit_limits=True)
+
+
 def _mapping(*ts: DataTransformation):
     mapping = propose_mapping(SRC, DST)
     mapping.transformations = list(ts)
@@ -26,7 +29,7 @@ def _mapping(*ts: DataTransformation):
 
 
 def _healed(mapping, *issues: FieldIssue):
-    healed = heal_mapping(mapping, list(issues), SRC, DST)
+    healed = heal_mapping(mapping, list(issues), SRC, DST, options=FIT)
     return {t.dest_field: t for t in healed.transformations}, healed
 
 
@@ -164,9 +167,18 @@ async def test_the_guardians_length_issue_on_the_example_apis_is_gone_after_heal
     first = await run_guardian(mapping, source, dest, options=GuardianOptions(), settings=settings)
     (issue,) = [i for i in first.feedback if i.dest_field == "family_name"]
     assert issue.kind is IssueKind.LENGTH and "at most 80 characters" in issue.message
-    healed = heal_mapping(mapping, first.feedback, shop, crm)
+    healed = heal_mapping(mapping, first.feedback, shop, crm, options=FIT)
     assert {t.dest_field: t for t in healed.transformations}["family_name"].transform_config == {
         "function": "fit_text", "params": {"max_length": 80}}  # fmt: skip
     second = await run_guardian(healed, source, dest, options=GuardianOptions(), settings=settings)
     assert [i for i in second.feedback if i.kind is IssueKind.LENGTH] == []
     assert second.health.overall_score > first.health.overall_score
+
+
+def test_length_and_range_repairs_are_off_by_default():
+    """Until the sync runtime registers fit_text/fit_number, a default heal leaves the mapping as it was."""
+    direct = DataTransformation(source_fields=["last_name"], dest_field="family_name")
+    issue = FieldIssue(dest_field="family_name", kind=IssueKind.LENGTH, message="x", expected="at most 8 characters")
+    healed = heal_mapping(_mapping(direct), [issue], SRC, DST)
+    assert healed.transformations[0].transform_type is TransformType.DIRECT
+    assert "family_name: length repairs are off" in healed.rationale

@@ -5,6 +5,9 @@ its message), else from the destination field's schema (maxLength, minimum …).
 joining `collect`, an earlier fit or a constant is rewritten as a `custom` call of `fit_text` /
 `fit_number` (see `fitting`); other transforms cannot be followed by a second step in one
 transformation, so those issues are reported as not repaired.
+
+Off unless `MapperOptions.fit_limits` is set: the functions live in the Mapper's registry module, which the
+sync runtime does not import yet.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ def fitted(t: DataTransformation, function: str, params: dict[str, Any]) -> Data
 
 def _repair(h: _Healing, issue: FieldIssue, path: str, function: str, params: dict[str, Any], what: str) -> None:
     t = h.by_dest.get(path)
+    if not h.prep.options.fit_limits:
+        h.unrepaired.append(f"{path}: {issue.kind.value} repairs are off (MapperOptions.fit_limits)")
+        return
     if t is None:
         h.unrepaired.append(f"{path}: {issue.kind.value} error on a field the mapping does not fill")
         return
