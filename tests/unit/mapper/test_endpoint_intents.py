@@ -3,6 +3,12 @@
 The ten intents and their expected endpoints were written from the specs' endpoint lists before the
 selector was run on any of them (none is a golden pair). Cases the selector gets wrong stay in the table,
 marked as known failures with what it picks instead.
+
+Record: the selector before the container rule got 7 of the first 10 (it picked GET /v3/issues + POST /gists
+for GitLab → GitHub, GET /projects + POST /cards for Asana → Trello list, POST /admin.apps.approve for
+Discord → Slack). The rule was then designed with those failures (and the held-out golden's) in view, so the
+first table no longer measures it fairly; the eight fresh intents were written afterwards and run once: the
+old selector gets 3 of them, the new one 8.
 """
 
 from __future__ import annotations
