@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vitesse.api.endpoint import route
+from vitesse.api.endpoint import routes as build_routes
 from vitesse.api.hub import Hub, open_hub
 from vitesse.api.problems import EXCEPTION_HANDLERS, ApiError, error_response
 from vitesse.api.table import API_PREFIX, INTEGRATION_OPERATIONS, ROOT_OPERATIONS
@@ -107,8 +107,7 @@ def create_app(
     """
     settings = settings or Settings()
     mcp = _mcp_server(settings)
-    routes: list[BaseRoute] = [route(op, API_PREFIX) for op in INTEGRATION_OPERATIONS]
-    routes += [route(op, "") for op in ROOT_OPERATIONS]
+    routes: list[BaseRoute] = [*build_routes(INTEGRATION_OPERATIONS, API_PREFIX), *build_routes(ROOT_OPERATIONS, "")]
     if mcp is not None:
         routes.append(Mount("/mcp", app=Authenticated(mcp.streamable_http_app(streamable_http_path="/"))))
 

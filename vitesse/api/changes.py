@@ -108,18 +108,20 @@ async def update_integration(call: Call) -> Response:
     mapping = _human(req.mapping, values.get("mapping")) if req.mapping is not None else None
     payload, rerun = _plan(req, values, row.status, graph_change, changed, deployment, mapping)
     await _store(call, row, req, deployment, mapping, clear_error=rerun is not None)
+    knobs = await hub.runs.knobs(iid)
+    if req.settings is not None:
+        knobs |= req.settings.model_dump(exclude_none=True, exclude_unset=True)
     if payload is not None:
-        knobs = await hub.runs.knobs(iid)
-        if req.settings is not None:
-            knobs |= req.settings.model_dump(exclude_none=True, exclude_unset=True)
         await hub.runs.start(iid, payload, tenant=row.tenant, knobs=knobs, actor=call.actor)
+    elif req.settings is not None:
+        await hub.runs.save_knobs(iid, knobs)
     row = await require_row(hub, iid, call.tenant)
     body = UpdateResponse(integration_id=iid, changed=sorted(changed), rerun=rerun, integration=summary(row))
     return json_response(body, 202 if rerun else 200)
 
 
 def _changed(req: UpdateIntegrationRequest) -> set[str]:
-    fields = req.model_fields_set - {"settings", "deployment_target"}
+    fields = req.model_fields_set - {"deployment_target"}
     return fields | ({"deployment"} if req.deployment_target is not None else set())
 
 

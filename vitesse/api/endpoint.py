@@ -1,4 +1,4 @@
-"""Describe each API operation once (method, path, models, access) and derive its route from that.
+"""Describe each API operation once (method, path, models, access) and derive the routes from that.
 
 The same `Operation` list feeds the OpenAPI document, so what the document promises is what the
 route validates: query parameters and JSON bodies go through the operation's pydantic models (422
@@ -9,7 +9,7 @@ the operation is public.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -79,10 +79,17 @@ def json_response(model: BaseModel, status: int = 200, headers: Mapping[str, str
     return JSONResponse(model.model_dump(mode="json", by_alias=True), status_code=status, headers=headers)
 
 
-def route(op: Operation, prefix: str) -> Route:
-    """Build the Starlette route that authenticates, validates and calls the operation's handler."""
+def routes(operations: Iterable[Operation], prefix: str) -> list[Route]:
+    """Build one Starlette route per path (so a 405 lists every method of the path) that dispatches by method."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in operations:
+        by_path.setdefault(prefix + op.path, {})[op.method] = op
+    return [_route(path, ops) for path, ops in by_path.items()]
 
+
+def _route(path: str, operations: dict[str, Operation]) -> Route:
     async def endpoint(request: Request) -> Response:
+        op = operations["GET" if request.method == "HEAD" else request.method]
         hub: Hub = request.state.vitesse
         try:
             principal = await _principal(op, hub, request)
@@ -94,7 +101,8 @@ def route(op: Operation, prefix: str) -> Route:
         except VitesseError as exc:
             return error_response(from_vitesse(exc))
 
-    return Route(prefix + op.path, endpoint, methods=[op.method], name=op.operation_id)
+    name = "_".join(op.operation_id for op in operations.values())
+    return Route(path, endpoint, methods=list(operations), name=name)
 
 
 async def _principal(op: Operation, hub: Hub, request: Request) -> Principal | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from vitesse.net import SENSITIVE_HEADER
 from vitesse.schemas import (
@@ -21,7 +21,10 @@ from vitesse.schemas import (
 INTEGRATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
 _ID = re.compile(INTEGRATION_ID_PATTERN)
 URL_MAX = 2048
-Credentials = dict[str, str]
+CredentialName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CredentialValue = Annotated[str, StringConstraints(max_length=8192)]
+Credentials = Annotated[dict[CredentialName, CredentialValue], Field(max_length=20)]
+"""Up to 20 named secrets (`api_key`, `token`, `username`, `password` …)."""
 
 
 class _In(BaseModel):
@@ -30,19 +33,6 @@ class _In(BaseModel):
 
 class _Query(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-def _check_credentials(value: Credentials | None) -> Credentials | None:
-    if value is None:
-        return None
-    if len(value) > 20:
-        raise ValueError("at most 20 credential entries")
-    for key, secret in value.items():
-        if not key or len(key) > 64:
-            raise ValueError("credential names are 1 to 64 characters")
-        if len(secret) > 8192:
-            raise ValueError(f"credential {key!r} is longer than 8192 characters")
-    return value
 
 
 class RunSettings(_In):
@@ -120,11 +110,11 @@ class CreateIntegrationRequest(_In):
     settings: RunSettings | None = None
     integration_id: str | None = Field(None, pattern=INTEGRATION_ID_PATTERN)
 
-    _creds = field_validator("source_auth", "dest_auth")(_check_credentials)
-
 
 class UpdateIntegrationRequest(_In):
-    """What may change; the run re-does only what the change requires."""
+    """What may change; the run re-does only what the change requires (settings alone apply to later runs)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     user_intent: str | None = Field(None, min_length=1, max_length=4000)
     source_endpoint: str | None = Field(None, min_length=1, max_length=512)
@@ -136,16 +126,22 @@ class UpdateIntegrationRequest(_In):
     deployment: DeploymentRequest | None = None
     settings: RunSettings | None = None
 
-    _creds = field_validator("source_auth", "dest_auth")(_check_credentials)
-
     @model_validator(mode="after")
     def _something(self) -> UpdateIntegrationRequest:
-        if not self.model_fields_set - {"settings"}:
+        if not self.model_fields_set:
             raise ValueError("name at least one change: user_intent, endpoints, mapping, credentials or deployment")
         return self
 
 
 class ReviewRequest(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"action": {"const": "edit"}}},
+            "then": {"required": ["mapping"], "properties": {"mapping": {"not": {"type": "null"}}}},
+        },
+    )
+
     action: Literal["approve", "edit", "abort"]
     mapping: MappingLogic | None = Field(None, description="The edited mapping (action edit).")
     reason: str | None = Field(None, max_length=2000)

@@ -38,10 +38,10 @@ async def _graph_inputs(call: Call, req: CreateIntegrationRequest, iid: str) -> 
     settings, resolver = call.hub.settings, call.hub.resolver
 
     async def spec(field: str, value: str | None) -> str | None:
-        return None if value is None else await check_location(field, value, settings, resolver)
+        return None if value is None else await check_location(f"body.{field}", value, settings, resolver)
 
     async def live(field: str, value: str | None) -> str | None:
-        return None if value is None else await check_remote(field, value, settings, resolver)
+        return None if value is None else await check_remote(f"body.{field}", value, settings, resolver)
 
     deployment = deployment_config(req.deployment_target, req.deployment)
     return {
@@ -71,7 +71,7 @@ async def create_integration(call: Call) -> Response:
     req: CreateIntegrationRequest = call.body
     hub = call.hub
     if req.allow_live_writes and not req.dest_base_url:
-        raise invalid("allow_live_writes", "live writes need dest_base_url (the live destination API)")
+        raise invalid("body.allow_live_writes", "live writes need dest_base_url (the live destination API)")
     iid = req.integration_id or f"integ_{uuid4().hex[:12]}"
     inputs = await _graph_inputs(call, req, iid)
     instance = IntegrationInstance(
@@ -162,6 +162,6 @@ async def stream_integration_events(call: Call) -> Response:
     after = call.query.after
     if header is not None and header.strip():
         if not header.strip().isdigit():
-            raise invalid("Last-Event-ID", "must be the id of an event this stream sent (a number)")
+            raise invalid("header.Last-Event-ID", "must be the id of an event this stream sent (a number)")
         after = int(header.strip())
     return stream_response(call.hub, iid, after)

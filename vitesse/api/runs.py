@@ -105,6 +105,15 @@ class RunManager:
             row = await get_graph_run(session=session, integration_id=integration_id)
         return dict(row.context) if row is not None else {}
 
+    async def save_knobs(self, integration_id: str, knobs: Mapping[str, Any]) -> None:
+        """Keep new run settings for the integration's later runs (no-op when it has no run row)."""
+        from vitesse.persistence import get_graph_run
+
+        async with self.sessions() as session, session.begin():
+            row = await get_graph_run(session=session, integration_id=integration_id)
+            if row is not None:
+                row.context = dict(knobs)
+
     async def start(
         self,
         integration_id: str,

@@ -219,7 +219,7 @@ def test_a_chunked_body_over_the_limit_is_refused_while_reading(client, token):
 def test_spec_locations_pass_the_ssrf_guard_or_get_422(client, token, field, value, message):
     answer = post(client, token, body(**{field: value}))
     assert answer["http"] == 422
-    assert answer["fields"][0]["field"] == field and message in answer["fields"][0]["message"]
+    assert answer["fields"][0]["field"] == f"body.{field}" and message in answer["fields"][0]["message"]
 
 
 def test_loopback_urls_follow_the_setting(tmp_path):
@@ -246,4 +246,4 @@ def test_files_under_the_data_dirs_specs_folder_are_allowed(client, token, setti
 
 def test_live_writes_need_a_live_destination(client, token):
     answer = post(client, token, body(allow_live_writes=True))
-    assert answer["http"] == 422 and answer["fields"][0]["field"] == "allow_live_writes"
+    assert answer["http"] == 422 and answer["fields"][0]["field"] == "body.allow_live_writes"
