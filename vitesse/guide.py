@@ -111,12 +111,13 @@ class _Agent:
     def __init__(self, context: AgentContext | None = None) -> None:
         self.context = context if context is not None else AgentContext()
 
-    async def execute(
-        self, context: Mapping[str, Any] | None = None, input_data: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """Run the agent on `input_data`; `context` may carry an `integration_id` that tags the events."""
+    async def execute(self, context: Any = None, input_data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run the agent on `input_data`; `context` may carry an `integration_id` that tags the events.
+
+        The guide writes `context={...}`; anything that is not a mapping (that set of `...` too) is ignored.
+        """
         data = dict(input_data or {})
-        iid = str((context or {}).get("integration_id") or "")
+        iid = str(context.get("integration_id") or "") if isinstance(context, Mapping) else ""
         if self.context.on_event is not None:
             from vitesse.graph import events
 

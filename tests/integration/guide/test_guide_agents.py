@@ -25,11 +25,11 @@ async def test_the_ingestor_snippet_reads_the_spec_url_and_reports_the_documente
     ingestor = VitesseIngestor(context)
 
     result = await ingestor.execute(
-        context={},
+        context={...},
         input_data={
             "api_url": guide_hosts.shopify_spec_url,
             "api_name": "Shopify",
-            "auth_details": {"type": "oauth2", "token": "shppa_test"},
+            "auth_details": {"type": "oauth2", "...": "..."},
         },
     )
 
