@@ -20,9 +20,6 @@ def context(guide_env) -> AgentContext:
     return AgentContext()
 
 
-# The deploy step's ProcessDeployer is dropped while its runtime runs on (by design: the state file finds it
-# again); Popen.__del__ then warns "subprocess … is still running".
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_the_orchestrator_snippet_creates_tests_and_deploys_an_integration(context, guide_hosts):
     orchestrator = VitesseOrchestrator(context)
 

@@ -67,9 +67,6 @@ def sync_when_idle(client: TestClient, headers: dict[str, str], iid: str):
     raise AssertionError("the runtime stayed busy")
 
 
-# The deploy step's ProcessDeployer is dropped while its runtime runs on (by design: the state file finds it
-# again); Popen.__del__ then warns "subprocess … is still running".
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_guides_create_request_gets_the_guides_response(client, headers, guide_hosts):
     response = client.post(
         f"{API}/integrations", params={"wait": "true"}, headers=headers, json=guide_request(guide_hosts)
