@@ -270,7 +270,10 @@ with tempfile.TemporaryDirectory() as tmp:
     report = asyncio.run(runtime_run(config, Path(tmp), mock_client(fake_api(total))))
 elapsed = time.perf_counter() - started
 peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this process's own peak; ru_maxrss would carry the forking parent's peak across exec
+status = open("/proc/self/status").read() if sys.platform == "linux" else ""
+hwm = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")]
+rss = int(hwm[0]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"records": total, "written": report["written"], "peak_traced_mb": peak, "peak_rss_mb": rss,
                   "seconds": elapsed}))
 """
