@@ -18,6 +18,7 @@ Zero loss, no duplicates, in order of strength:
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +36,7 @@ from vitesse.runtime.config import RuntimeConfig
 from vitesse.runtime.delivery import RetryPolicy
 from vitesse.runtime.errors import LeaseHeld, SyncAborted, SyncInProgress
 from vitesse.runtime.incremental import plan_incremental, since_value
+from vitesse.runtime.masking import mask_text
 from vitesse.runtime.prepare import Preparer
 from vitesse.runtime.reader import SourceReader
 from vitesse.runtime.report import Metrics, RunStatus, SyncReport
@@ -43,6 +45,7 @@ from vitesse.runtime.writer import DestWriter, Outgoing
 from vitesse.transforms import compile_mapping
 
 T = TypeVar("T")
+log = logging.getLogger("vitesse.runtime")
 
 
 class _Stopped(Exception):
@@ -142,6 +145,12 @@ class SyncEngine:
             report.error = exc.message
         except (ConfigError, PersistenceError, BlockedURLError) as exc:
             report.status, report.error = RunStatus.FAILED, exc.message
+        except asyncio.CancelledError:
+            report.status, report.error = RunStatus.STOPPED, "the run was cancelled"
+            raise
+        except Exception as exc:  # a bug must not take the runtime down; the state stays where it was
+            log.exception("the sync run failed unexpectedly")
+            report.status, report.error = RunStatus.FAILED, mask_text(f"unexpected error: {type(exc).__name__}: {exc}")
 
     async def _finish(self, report: SyncReport) -> None:
         report.finished_at = time.time()

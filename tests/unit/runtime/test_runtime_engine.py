@@ -298,3 +298,33 @@ async def test_with_database_url_the_state_lives_in_postgresql_and_survives_a_re
     assert (report.written, report.skipped) == (0, 1) and again.ledger_counts() == {"delivered": 250}
     assert len(crm.contacts) == 250
     again.close()
+
+
+async def test_an_unexpected_error_fails_the_run_without_taking_the_runtime_down(
+    tmp_path, shop, crm, caplog, monkeypatch
+):
+    from vitesse.runtime.prepare import Preparer
+
+    engine = make_engine(tmp_path, shop, crm)
+
+    def broken(self, records):
+        raise KeyError("bug-token-1234567890abcdef")
+
+    monkeypatch.setattr(Preparer, "prepare", broken)
+    report = await engine.run_once()
+    assert report.status == RunStatus.FAILED and "KeyError" in (report.error or "")
+    assert "1234567890abcdef" not in (report.error or "")  # token-like text is masked
+    assert engine.store.recent_runs(1)[0]["status"] == "failed" and "unexpectedly" in caplog.text
+
+
+async def test_a_cancelled_run_is_recorded_as_stopped(tmp_path, shop, crm):
+    engine = make_engine(tmp_path, shop, crm)
+    task = asyncio.create_task(engine.run_once())
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if crm.posts:
+            break
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert engine.store.recent_runs(1)[0]["status"] == "stopped" and not engine.running
