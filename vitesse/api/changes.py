@@ -60,10 +60,18 @@ async def review_integration(call: Call) -> Response:
         "by": call.actor,
     }
     await _record_review(call, row, req, mapping)
-    knobs = await hub.runs.knobs(iid)
-    await hub.runs.start(iid, review_command(decision), tenant=row.tenant, knobs=knobs, actor=call.actor)
+    knobs, seen = await hub.runs.knobs(iid), await hub.events.last(iid)
+    await hub.runs.start(
+        iid,
+        review_command(decision),
+        tenant=row.tenant,
+        knobs=knobs,
+        actor=call.actor,
+        phase="reviewed",
+        message=f"review: {req.action}",
+    )
     if call.wants_stream():
-        return stream_response(hub, iid, after=await hub.events.last(iid))
+        return stream_response(hub, iid, after=seen)
     body = ReviewResponse(integration_id=iid, action=req.action, run=await run_info(hub, iid))
     return json_response(body, 202)
 
@@ -112,7 +120,10 @@ async def update_integration(call: Call) -> Response:
     if req.settings is not None:
         knobs |= req.settings.model_dump(exclude_none=True, exclude_unset=True)
     if payload is not None:
-        await hub.runs.start(iid, payload, tenant=row.tenant, knobs=knobs, actor=call.actor)
+        message = "from the beginning" if rerun == "full" else f"from {rerun}"
+        await hub.runs.start(
+            iid, payload, tenant=row.tenant, knobs=knobs, actor=call.actor, phase="restarted", message=message
+        )
     elif req.settings is not None:
         await hub.runs.save_knobs(iid, knobs)
     row = await require_row(hub, iid, call.tenant)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +41,21 @@ class Hub:
     resolver: Resolver = system_resolver
     sse_ping_s: float = 15.0
     mcp: bool = False
+
+
+WARM_MODULES = (
+    "vitesse.graph.ingestor",
+    "vitesse.graph.mapper",
+    "vitesse.graph.guardian.proof",
+    "vitesse.sandbox.app",
+    "vitesse.graph.deploy_step",
+)
+
+
+def warm_up() -> None:
+    """Import what a run needs before serving, so the first run's events are not held up by imports."""
+    for name in WARM_MODULES:
+        importlib.import_module(name)
 
 
 @asynccontextmanager
@@ -76,6 +93,7 @@ async def open_hub(
                 sse_ping_s=sse_ping_s,
                 mcp=mcp,
             )
+            await asyncio.to_thread(warm_up)
             resumed = await runs.recover()
             if resumed:
                 log.info("resumed %d unfinished run(s): %s", len(resumed), ", ".join(resumed))

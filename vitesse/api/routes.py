@@ -100,7 +100,15 @@ async def create_integration(call: Call) -> Response:
                 actor=call.actor,
             )
     knobs = (req.settings or RunSettings()).model_dump(exclude_none=True)
-    await hub.runs.start(iid, graph_input(inputs), tenant=call.tenant, knobs=knobs, actor=call.actor, inputs=inputs)
+    await hub.runs.start(
+        iid,
+        graph_input(inputs),
+        tenant=call.tenant,
+        knobs=knobs,
+        actor=call.actor,
+        inputs=inputs,
+        message="run started",
+    )
     location = {"Location": f"{API_PREFIX}/integrations/{iid}"}
     if call.wants_stream():
         return stream_response(hub, iid, after=0, status=201)

@@ -123,9 +123,14 @@ class RunManager:
         knobs: Mapping[str, Any],
         actor: str | None = None,
         inputs: Mapping[str, Any] | None = None,
-        note: str | None = None,
+        phase: str = "started",
+        message: str = "",
     ) -> None:
-        """Start (or continue) a run in the background; 409 when one is already running."""
+        """Start (or continue) a run in the background; 409 when one is already running.
+
+        Its first event (`stage` run/<phase>) is logged before this returns, so a client that asks for the
+        events right after the request gets one at once.
+        """
         from vitesse.persistence import save_graph_run
 
         if self.active(integration_id):
@@ -140,23 +145,24 @@ class RunManager:
                 context=dict(knobs),
                 actor=actor,
             )
-        self._launch(integration_id, payload, tenant, knobs, note)
+        await self._announce(integration_id, phase, message)
+        self._launch(integration_id, payload, tenant, knobs)
 
-    def _launch(self, iid: str, payload: Any, tenant: str, knobs: Mapping[str, Any], note: str | None) -> None:
+    async def _announce(self, iid: str, phase: str, message: str) -> None:
+        data = {"event": "stage", "integration_id": iid, "stage": "run", "phase": phase, "message": message}
+        await self._record(iid, "stage", data)
+
+    def _launch(self, iid: str, payload: Any, tenant: str, knobs: Mapping[str, Any]) -> None:
         services = Services(settings=self.settings, sessions=self.sessions, tenant=tenant)
         context = build_context(knobs, services)
         self._settled[iid] = asyncio.Event()
-        self._tasks[iid] = asyncio.create_task(self._drive(iid, payload, context, note), name=f"vitesse-run-{iid}")
+        self._tasks[iid] = asyncio.create_task(self._drive(iid, payload, context), name=f"vitesse-run-{iid}")
         self.metrics.runs_started += 1
 
-    async def _drive(self, iid: str, payload: Any, context: Context, note: str | None) -> None:
+    async def _drive(self, iid: str, payload: Any, context: Context) -> None:
         state: RunState | None = None
         secrets = await self._secrets(iid)
         try:
-            if note:
-                await self._record(
-                    iid, "stage", {"event": "stage", "integration_id": iid, "stage": "run", "phase": note}
-                )
             async for mode, chunk in self.graph.astream(
                 payload, thread_config(iid), context=context, stream_mode=["custom", "updates"]
             ):
@@ -281,7 +287,8 @@ class RunManager:
                 await save_graph_run(session=session, integration_id=iid, state=state)
             return False
         log.info("resuming run %s after a restart", iid)
-        self._launch(iid, payload, tenant, knobs, "resumed")
+        await self._announce(iid, "resumed", "resumed after a server restart")
+        self._launch(iid, payload, tenant, knobs)
         return True
 
 

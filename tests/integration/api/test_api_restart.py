@@ -28,7 +28,7 @@ async def test_a_restarted_server_resumes_the_unfinished_run_from_its_checkpoint
         async with httpx.AsyncClient(base_url=first.url, timeout=60) as http:
             head = await read_sse(
                 http, "POST", f"{API}/integrations", headers=token | {"Accept": "text/event-stream"},
-                json=body(settings=SLOW), limit=7,
+                json=body(settings=SLOW), limit=8,
             )  # fmt: skip
     finally:
         await asyncio.to_thread(first.stop)
@@ -39,14 +39,14 @@ async def test_a_restarted_server_resumes_the_unfinished_run_from_its_checkpoint
     try:
         async with httpx.AsyncClient(base_url=second.url, timeout=60) as http:
             rest = await read_sse(
-                http, "GET", f"{API}/integrations/{iid}/events", headers=token | {"Last-Event-ID": "7"}
+                http, "GET", f"{API}/integrations/{iid}/events", headers=token | {"Last-Event-ID": "8"}
             )
             integration = (await http.get(f"{API}/integrations/{iid}", headers=token)).json()["integration"]
     finally:
         await asyncio.to_thread(second.stop)
     assert rest.names == ["stage", "stage", "test_result", "health", "done"]
     assert stages(rest.events) == [("run", "resumed"), ("guardian", "started")]
-    assert rest.ids == list(range(8, 13))
+    assert rest.ids == list(range(9, 14))
     assert rest.events[-1]["data"]["status"] == "ready"
     assert integration["status"] == "ready" and integration["run"]["state"] == "finished"
     assert integration["health_score"]["p50_ms"] >= 700  # the resumed proof ran against the slow sandboxes

@@ -11,9 +11,9 @@ import pytest
 from tests.integration.api._support import API, PAUSING, body, read_sse
 
 STREAM = {"Accept": "text/event-stream"}
-RUN = ["stage"] * 7 + ["test_result", "health", "done"]
-"""A run on the example APIs: both ingests start and finish, map starts and finishes, the Guardian starts …"""
-PAUSED = ["stage"] * 7 + ["test_result", "health", "review_needed"]
+RUN = ["stage"] * 8 + ["test_result", "health", "done"]
+"""A run on the example APIs: the run starts, both ingests start and finish, map starts and finishes, the Guardian …"""
+PAUSED = ["stage"] * 8 + ["test_result", "health", "review_needed"]
 
 
 @pytest.fixture
@@ -38,13 +38,14 @@ async def test_creating_with_accept_event_stream_streams_the_whole_run_and_close
     assert sse.retry == 2000
     iid = sse.events[0]["data"]["integration_id"]
     assert all(e["data"]["integration_id"] == iid and e["data"]["event"] == e["event"] for e in sse.events)
-    assert sorted(stages(sse)[:4]) == [
+    assert stages(sse)[0] == ("run", "started")
+    assert sorted(stages(sse)[1:5]) == [
         ("ingest_dest", "finished"),
         ("ingest_dest", "started"),
         ("ingest_source", "finished"),
         ("ingest_source", "started"),
     ]
-    assert stages(sse)[4:] == [("map", "started"), ("map", "finished"), ("guardian", "started")]
+    assert stages(sse)[5:] == [("map", "started"), ("map", "finished"), ("guardian", "started")]
     done = sse.events[-1]["data"]
     assert done["status"] == "ready" and done["overall_score"] >= 70
 
@@ -57,7 +58,7 @@ async def test_a_finished_run_replays_its_events_and_closes_and_last_event_id_sk
     assert replay.status == 200 and replay.events == first.events
     tail = await read_sse(http, "GET", url, headers=acme | {"Last-Event-ID": "6"})
     assert tail.ids == list(range(7, len(RUN) + 1)) and tail.events == first.events[6:]
-    by_query = await read_sse(http, "GET", url + "?after=9", headers=acme)
+    by_query = await read_sse(http, "GET", url + f"?after={len(RUN) - 1}", headers=acme)
     assert by_query.names == ["done"]
     nothing = await read_sse(http, "GET", url, headers=acme | {"Last-Event-ID": str(len(RUN))})
     assert nothing.status == 200 and nothing.events == []
@@ -112,7 +113,8 @@ async def test_a_paused_run_keeps_the_stream_open_with_heartbeats_and_goes_on_af
     await approve_when_paused()
     sse = await watch
     # On resume the review node runs again from its start, so review_needed comes once more.
-    assert sse.names == PAUSED + ["review_needed", "done"]
+    assert sse.names == PAUSED + ["stage", "review_needed", "done"]
+    assert stages(sse)[-1] == ("run", "reviewed")
     assert sse.events[-1]["data"]["status"] == "ready"
     assert sum(1 for c in sse.comments if c.startswith("ping")) >= 2
 
@@ -130,7 +132,8 @@ async def test_the_review_itself_can_stream_the_rest_of_the_run(http, acme):
         headers=acme | STREAM,
         json={"action": "abort", "reason": "no"},
     )
-    assert rest.names == ["review_needed", "error", "done"]
+    assert rest.names == ["stage", "review_needed", "error", "done"]
+    assert rest.events[0]["data"]["message"] == "review: abort"
     assert rest.ids[0] == len(PAUSED) + 1
     assert rest.events[-1]["data"]["status"] == "failed" and rest.events[-1]["data"]["error"] == "no"
 
