@@ -62,6 +62,9 @@ class VitesseOrchestrator:
         dest_spec_url: str | None = None,
         source_auth: Mapping[str, Any] | None = None,
         dest_auth: Mapping[str, Any] | None = None,
+        source_base_url: str | None = None,
+        dest_base_url: str | None = None,
+        allow_live_writes: bool = False,
         integration_id: str | None = None,
         run_context: Context | None = None,
         on_event: EventSink | None = None,
@@ -81,6 +84,9 @@ class VitesseOrchestrator:
             "dest_spec_url": dest_spec_url,
             "deployment_config": deployment_config,
             "created_by": created_by,
+            "source_base_url": source_base_url,
+            "dest_base_url": dest_base_url,
+            "allow_live_writes": allow_live_writes,
         }
         async with self._open() as (graph, services):
             await self._create_row(services, iid, inputs, source_auth, dest_auth, created_by)

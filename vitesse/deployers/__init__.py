@@ -15,6 +15,7 @@ class AzureContainerInstancesDeployer(Deployer):
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, cast, overload
@@ -101,5 +102,9 @@ class DeployerFactory:
         """Build the deployer for a target; `dependencies` (an SDK client, …) go to its constructor."""
         cls = get_deployer_class(target)
         # Subclasses take (config, *, settings, ...): the target name is theirs to pass to Deployer.
-        built: Deployer = cast(Any, cls)(config, settings=settings, **dependencies)
+        # A target written as the guide shows it (`__init__(self, config)`) gets no settings.
+        parameters = inspect.signature(cls.__init__).parameters
+        wants_settings = "settings" in parameters or any(p.kind == p.VAR_KEYWORD for p in parameters.values())
+        extra = {"settings": settings} if wants_settings else {}
+        built: Deployer = cast(Any, cls)(config, **extra, **dependencies)
         return built

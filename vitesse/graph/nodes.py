@@ -16,7 +16,7 @@ from langgraph.types import Command, interrupt
 from vitesse.errors import VitesseError
 from vitesse.graph import events as ev
 from vitesse.graph.context import Context
-from vitesse.graph.record import record_proof, record_status
+from vitesse.graph.record import load_auth, record_proof, record_status
 from vitesse.graph.state import State
 from vitesse.schemas import (
     DataTransformation,
@@ -146,11 +146,17 @@ async def prove(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if source_ep is None or dest_ep is None:
         return {"error": "the mapping names an endpoint the specs do not have", "status": IntegrationStatus.FAILED}
     ev.emit(ev.StageStarted(iid, "guardian", f"{context.test_count} shadow calls"))
+    live = state.source_base_url or state.dest_base_url
+    source_auth, dest_auth = await load_auth(runtime, iid) if live else ({}, {})
     report = await run_guardian(
         state.mapping,
-        Target(spec=state.source_spec, endpoint=source_ep, base_url=state.source_base_url),
+        Target(spec=state.source_spec, endpoint=source_ep, base_url=state.source_base_url, credentials=source_auth),
         Target(
-            spec=state.dest_spec, endpoint=dest_ep, base_url=state.dest_base_url, allow_writes=state.allow_live_writes
+            spec=state.dest_spec,
+            endpoint=dest_ep,
+            base_url=state.dest_base_url,
+            credentials=dest_auth,
+            allow_writes=state.allow_live_writes,
         ),
         options=GuardianOptions(
             test_count=context.test_count,

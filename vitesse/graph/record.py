@@ -87,3 +87,27 @@ async def record_proof(
             health_score=health,
             action=AuditAction.TESTED,
         )
+
+
+async def load_auth(runtime: Runtime[Context], integration_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the integration's stored credentials as Guardian target credentials (empty without a database)."""
+    services = runtime.context.resolved_services()
+    if services.sessions is None:
+        return {}, {}
+    from vitesse.persistence import credential_key, load_credentials
+
+    async with services.sessions() as session:
+        stored = await load_credentials(
+            session=session, integration_id=integration_id, tenant=None, key=credential_key(services.settings)
+        )
+    return _as_credentials(stored.source_auth), _as_credentials(stored.dest_auth)
+
+
+def _as_credentials(auth: dict[str, Any] | None) -> dict[str, str]:
+    """Flatten the guide's shapes (`{"type": "api_key", "key": ...}`) into the names the Guardian reads."""
+    values = {k: str(v) for k, v in (auth or {}).items() if k != "type" and v is not None}
+    secret = values.get("key") or values.get("access_token") or values.get("bearer_token")
+    if secret:
+        values.setdefault("api_key", secret)
+        values.setdefault("token", secret)
+    return values
