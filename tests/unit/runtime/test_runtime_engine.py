@@ -12,7 +12,7 @@ import pytest
 from tests.unit.runtime.fakes import T0, FakeShop, Router, customer, raise_, status
 from tests.unit.runtime.helpers import ENV, Sleeps, make_config, make_engine, mock_client
 from vitesse.runtime import RetryPolicy, RunStatus, StateStore, SyncEngine, SyncInProgress
-from vitesse.schemas import Parameter, ParameterLocation
+from vitesse.schemas import HttpMethod, Parameter, ParameterLocation
 
 
 def later(minutes: int) -> str:
@@ -328,3 +328,23 @@ async def test_a_cancelled_run_is_recorded_as_stopped(tmp_path, shop, crm):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert engine.store.recent_runs(1)[0]["status"] == "stopped" and not engine.running
+
+
+async def test_an_upsert_endpoint_gets_its_path_parameter_from_the_payload(tmp_path, shop, crm):
+    puts = {}
+
+    def upsert(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            ref = request.url.path.rsplit("/", 1)[1]
+            puts[ref] = puts.get(ref, 0) + 1
+            return httpx.Response(200, json={"id": ref})
+        return Router(shop, crm)(request)
+
+    config = make_config()
+    upsert_ep = {"method": HttpMethod.PUT, "path": "/contacts/{external_ref}"}
+    config.dest.endpoint = config.dest.endpoint.model_copy(update=upsert_ep)
+    engine = make_engine(tmp_path, shop, crm, config)
+    engine.client = mock_client(upsert)
+    report = await engine.run_once()
+    assert report.written == 250 and set(puts) == {c["id"] for c in shop.customers} and set(puts.values()) == {1}
+    assert engine.store.ledger(["cus_00007"])["cus_00007"].dest_ref == "cus_00007"
