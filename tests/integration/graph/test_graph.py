@@ -52,9 +52,24 @@ async def test_the_happy_path_maps_proves_and_ends_ready_for_deployment(services
     events, nodes = await run(graph, inputs("happy"), "happy", context)
     assert nodes[0] == "prepare" and sorted(nodes[1:3]) == ["ingest_dest", "ingest_source"]
     assert nodes[3:] == ["ingested", "map", "guardian", "deploy", "finish"]
-    names = [e["event"] for e in events]
-    assert names[-1] == "done" and "health" in names and "heal" not in names
+    sequence = [(e["event"], e.get("stage"), e.get("phase")) for e in events]
+    ingest = sorted(sequence[:4])
+    assert ingest == [
+        ("stage", "ingest_dest", "finished"),
+        ("stage", "ingest_dest", "started"),
+        ("stage", "ingest_source", "finished"),
+        ("stage", "ingest_source", "started"),
+    ]
+    assert sequence[4:] == [
+        ("stage", "map", "started"),
+        ("stage", "map", "finished"),
+        ("stage", "guardian", "started"),
+        ("test_result", None, None),
+        ("health", None, None),
+        ("done", None, None),
+    ]
     assert all(e["integration_id"] == "happy" for e in events)
+    assert events[-1]["status"] == "ready" and events[-1]["overall_score"] >= 70
     state = (await graph.aget_state({"configurable": {"thread_id": "happy"}})).values
     integration = state["integration"]
     assert integration.status == IntegrationStatus.READY
