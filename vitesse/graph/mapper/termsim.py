@@ -74,7 +74,7 @@ def match_table(dest_vocab: dict[str, int], source_vocab: dict[str, int]) -> np.
 
 def _max_over(cells: np.ndarray, axis: int) -> np.ndarray:
     # numpy's reduce over a short inner axis is slow; a few element-wise maxima are not
-    best = np.take(cells, 0, axis=axis).copy()
+    best: np.ndarray = np.take(cells, 0, axis=axis).copy()
     for k in range(1, cells.shape[axis]):
         np.maximum(best, np.take(cells, k, axis=axis), out=best)
     return best
