@@ -14,8 +14,6 @@ from vitesse.errors import DeployError
 from vitesse.graph.context import Services
 from vitesse.graph.state import State
 
-SECRET_KEYS = ("api_key", "key", "token", "access_token", "bearer_token", "password", "secret")
-"""Where a stored credential map (`source_auth`, `dest_auth`) keeps the secret the runtime needs."""
 SOURCE_URL_ENV = "VITESSE_SOURCE_BASE_URL"
 DEST_URL_ENV = "VITESSE_DEST_BASE_URL"
 
@@ -78,10 +76,4 @@ async def _stored_secrets(services: Services, integration_id: str) -> dict[str, 
         stored = await load_credentials(
             session=session, integration_id=integration_id, tenant=None, key=credential_key(services.settings)
         )
-    secrets: dict[str, str] = {}
-    for side, env_name in (("source_auth", "SOURCE_API_KEY"), ("dest_auth", "DEST_API_KEY")):
-        values = getattr(stored, side, None) or {}
-        secret = next((str(values[k]) for k in SECRET_KEYS if values.get(k)), None)
-        if secret:
-            secrets[env_name] = secret
-    return secrets
+    return stored.runtime_secrets()

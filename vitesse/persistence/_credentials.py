@@ -20,6 +20,19 @@ class Credentials:
     source_auth: dict[str, Any] = field(default_factory=dict)
     dest_auth: dict[str, Any] = field(default_factory=dict)
 
+    def runtime_secrets(self) -> dict[str, str]:
+        """Return the secrets a sync runtime reads (`SOURCE_API_KEY`, `DEST_API_KEY`) from the stored maps."""
+        secrets: dict[str, str] = {}
+        for values, env_name in ((self.source_auth, "SOURCE_API_KEY"), (self.dest_auth, "DEST_API_KEY")):
+            secret = next((str(values[k]) for k in SECRET_KEYS if values.get(k)), None)
+            if secret:
+                secrets[env_name] = secret
+        return secrets
+
+
+SECRET_KEYS = ("api_key", "key", "token", "access_token", "bearer_token", "password", "secret")
+"""Where a stored credential map (`{"api_key": …}`, the guide's `{"type": "api_key", "key": …}`) keeps its secret."""
+
 
 async def store_credentials(
     *,

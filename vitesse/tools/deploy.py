@@ -16,7 +16,7 @@ from pydantic import Field as PydField
 
 from vitesse.config import Settings
 from vitesse.deployers import Deployer, DeployerFactory, DeploymentInfo
-from vitesse.deployers.base import check_integration_id
+from vitesse.deployers.base import ContainerConfig, check_integration_id, coerce_config
 from vitesse.errors import ConfigError
 
 __all__ = [
@@ -112,14 +112,76 @@ def _deployer(ref: DeploymentRef, deployers: Deployers | None, settings: Setting
 
 
 async def deploy_integration(
-    request: DeployInput, *, deployers: Deployers | None = None, settings: Settings | None = None
+    request: DeployInput,
+    *,
+    deployers: Deployers | None = None,
+    settings: Settings | None = None,
+    sessions: Any = None,
 ) -> DeploymentInfo:
     """Deploy an integration's sync runtime to a target (process, local Docker + Traefik, eks, ecs).
 
-    Returns where it runs and its state; deploying again replaces the running deployment.
+    With only `integration_id` and `target`, the runtime is built from the integration's stored, proven
+    mapping (and its stored credentials). Returns where it runs and its state; deploying again replaces
+    the running deployment.
     """
     deployer = _deployer(request, deployers, settings)
-    return await deployer.deploy(request.integration_id, request.container_config())
+    config = coerce_config(request.container_config())
+    stored = None
+    if not config.runtime_config and sessions is not None:
+        config, stored = await _from_stored_integration(request.integration_id, config, sessions, settings)
+    info = await deployer.deploy(request.integration_id, config)
+    if stored is not None:
+        await _record(request, info, sessions)
+    return info
+
+
+async def _from_stored_integration(
+    integration_id: str, config: ContainerConfig, sessions: Any, settings: Settings | None
+) -> tuple[ContainerConfig, Any]:
+    """Fill the runtime config and secrets from the integration the database holds."""
+    from vitesse.errors import NotFoundError
+    from vitesse.persistence import credential_key, get_integration, load_credentials
+    from vitesse.runtime.build import build_runtime_config
+
+    settings = settings or Settings()
+    async with sessions() as session:
+        row = await get_integration(session=session, integration_id=integration_id, tenant=None)
+        if row is None:
+            raise NotFoundError(f"no integration {integration_id}")
+        instance = row.to_schema()
+        stored = await load_credentials(
+            session=session, integration_id=integration_id, tenant=None, key=credential_key(settings)
+        )
+    if instance.mapping_logic is None or instance.source_spec is None or instance.dest_spec is None:
+        raise ConfigError(f"integration {integration_id} has no proven mapping yet: create or test it first")
+    env = dict(config.env)
+    runtime = build_runtime_config(
+        instance.mapping_logic,
+        instance.source_spec,
+        instance.dest_spec,
+        integration_id=integration_id,
+        source_base_url=env.pop("VITESSE_SOURCE_BASE_URL", None),
+        dest_base_url=env.pop("VITESSE_DEST_BASE_URL", None),
+        network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
+    )
+    secrets = {**stored.runtime_secrets(), **config.secret_values()}
+    filled = config.model_copy(update={"runtime_config": runtime.model_dump(mode="json", by_alias=True), "env": env})
+    return coerce_config({**filled.model_dump(exclude={"secrets"}), "secrets": secrets}), stored
+
+
+async def _record(request: DeployInput, info: DeploymentInfo, sessions: Any) -> None:
+    from vitesse.persistence import upsert_deployment
+
+    async with sessions() as session, session.begin():
+        await upsert_deployment(
+            session=session,
+            integration_id=request.integration_id,
+            tenant=None,
+            target=request.target,
+            status=info.state.value,
+            url=info.url,
+            external_id=info.container_id,
+        )
 
 
 async def get_deployment_status(

@@ -18,6 +18,7 @@ One reading differs from YAML 1.2 on purpose: integers written with a leading ze
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import itertools
 import json
 import math
@@ -528,9 +529,22 @@ def _inf_nan_rewrites() -> dict[str, list[str]]:
     return rewrites
 
 
+def _version(name: str) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(p) for p in importlib.metadata.version(name).split(".")[:3])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+
+
+_RYML_VERSION = _version("rapidyaml")
+
+
 @functools.cache
 def _emits_too_deep() -> bool:
     """Whether rapidyaml emits JSON deeper than MAX_DEPTH (0.15 stops at 64 levels; a later one may not)."""
+    if _RYML_VERSION and _RYML_VERSION <= (0, 15, 2):
+        # Known to stop at 64 levels; asking would make rapidyaml print its refusal on stderr.
+        return False
     tree = ryml.parse_in_arena(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1))
     try:
         ryml.emit_json_malloc(tree, tree.root_id())
