@@ -11,7 +11,7 @@ from vitesse.graph.ingestor import ingest_path
 from vitesse.orchestrator import VitesseOrchestrator
 from vitesse.persistence import create_engine_from_settings, get_deployment, session_factory
 from vitesse.sandbox import start_sandbox
-from vitesse.tools.deploy import DeploymentRef, DeployInput, deploy_integration, destroy_deployment
+from vitesse.tools.deploy import DeployInput, DeploymentRef, deploy_integration, destroy_deployment
 
 
 async def test_a_ready_integration_is_deployed_from_what_the_database_holds(tmp_path):
