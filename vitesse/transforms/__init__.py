@@ -57,6 +57,7 @@ Custom functions live in a registry (`CUSTOM_FUNCTIONS`, `register_transform`, `
 expressions are JMESPath. Nothing evaluates Python from a mapping.
 """
 
+from vitesse.transforms import _fitting  # noqa: F401  (registers fit_text and fit_number)
 from vitesse.transforms._builtins import COUNTRY_CODES
 from vitesse.transforms._engine import (
     CompiledMapping,

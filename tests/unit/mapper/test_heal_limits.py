@@ -175,10 +175,12 @@ async def test_the_guardians_length_issue_on_the_example_apis_is_gone_after_heal
     assert second.health.overall_score > first.health.overall_score
 
 
-def test_length_and_range_repairs_are_off_by_default():
-    """Until the sync runtime registers fit_text/fit_number, a default heal leaves the mapping as it was."""
+def test_length_and_range_repairs_are_on_by_default_and_can_be_switched_off():
+    """The fitters live in the transform engine (the sync runtime has them), so a default heal uses them."""
     direct = DataTransformation(source_fields=["last_name"], dest_field="family_name")
     issue = FieldIssue(dest_field="family_name", kind=IssueKind.LENGTH, message="x", expected="at most 8 characters")
     healed = heal_mapping(_mapping(direct), [issue], SRC, DST)
-    assert healed.transformations[0].transform_type is TransformType.DIRECT
-    assert "family_name: length repairs are off" in healed.rationale
+    assert healed.transformations[0].transform_config.get("function") == "fit_text"
+    kept = heal_mapping(_mapping(direct), [issue], SRC, DST, options=MapperOptions(fit_limits=False))
+    assert kept.transformations[0].transform_type is TransformType.DIRECT
+    assert "family_name: length repairs are off" in kept.rationale

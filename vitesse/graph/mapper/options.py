@@ -23,10 +23,9 @@ class MapperOptions:
     """Allow many-to-one matches (first + last name → full name, line items → an untyped array)."""
     split: bool = True
     """Allow one-to-many matches (full name → first and last name)."""
-    fit_limits: bool = False
-    """Let heal repair length and range errors with the `fit_text` / `fit_number` custom transforms. They are
-    registered by `vitesse.graph.mapper.fitting`; a sync runtime that compiles the healed mapping must have them
-    registered too, which it does not yet, so this stays off by default."""
+    fit_limits: bool = True
+    """Let heal repair length and range errors with the `fit_text` / `fit_number` custom transforms (built
+    into the transform engine, so the sync runtime compiles healed mappings too)."""
     llm_top_k: int = 5
     llm_timeout_s: float = 30.0
 
