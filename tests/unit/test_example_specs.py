@@ -14,7 +14,8 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_forma
 from openapi_spec_validator import validate
 
 from vitesse.examples import CRM_SPEC, EXAMPLE_SPECS_DIR, SHOP_SPEC
-from vitesse.schemas import TransformType
+from vitesse.schemas import DataTransformation, MappingLogic, TransformType
+from vitesse.transforms import compile_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 README = EXAMPLE_SPECS_DIR / "README.md"
@@ -153,44 +154,24 @@ def golden_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def get_value(record: dict[str, Any], path: str) -> Any:
-    node: Any = record
-    for part in path.removesuffix("[]").split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
-def set_value(out: dict[str, Any], path: str, value: Any) -> None:
-    head, _, rest = path.partition(".")
-    if head.endswith("[]") and rest:  # a scalar source fills the first element of an array of objects
-        element = (out.setdefault(head[:-2], [{}]))[0]
-        set_value(element, rest, value)
-    elif rest:
-        set_value(out.setdefault(head, {}), rest, value)
-    else:
-        out[head.removesuffix("[]")] = value
-
-
-def to_e164(text: str, region: str) -> str:
-    digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+"):
-        return "+" + digits
-    return ("+1" + digits) if region == "US" and len(digits) == 10 else "+" + digits
-
-
 def apply(rows: list[dict[str, Any]], record: dict[str, Any], *, naive: bool = False) -> dict[str, Any]:
-    """Run the table the way the transform engine is meant to; `naive` turns every transform into direct."""
-    out: dict[str, Any] = {}
-    for row in rows:
-        value = get_value(record, row["source"][0])
-        if value is None:
-            continue
-        if not naive and row["transform"] == "enum":
-            value = row["config"]["mapping"][value]
-        elif not naive and row["transform"] == "format":
-            value = to_e164(value, row["config"]["default_region"])
-        set_value(out, row["dest"], value)
-    return out
+    """Run the table through the real transform engine; `naive` turns every transform into a plain copy."""
+    mapping = MappingLogic(
+        source_endpoint="GET /customers",
+        dest_endpoint="POST /contacts",
+        transformations=[
+            DataTransformation(
+                source_fields=row["source"][:1],
+                dest_field=row["dest"],
+                transform_type="direct" if naive else row["transform"],
+                transform_config={} if naive else row["config"],
+            )
+            for row in rows
+        ],
+    )
+    result = compile_mapping(mapping).apply(record)
+    assert result.errors == [], result.errors
+    return dict(result.payload)
 
 
 def shop_customer_example(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -332,8 +313,8 @@ def test_status_enum_transform_covers_every_shop_status(docs: dict[str, Any]) ->
     row = next(r for r in golden_rows() if r["dest"] == "lifecycle_stage")
     shop_status = docs["shop"]["components"]["schemas"]["CustomerStatus"]["enum"]
     crm_stage = docs["crm"]["components"]["schemas"]["LifecycleStage"]["enum"]
-    assert sorted(row["config"]["mapping"]) == sorted(shop_status)
-    assert set(row["config"]["mapping"].values()) == set(crm_stage)
+    assert sorted(row["config"]["map"]) == sorted(shop_status)
+    assert set(row["config"]["map"].values()) == set(crm_stage)
 
 
 def test_golden_mapping_turns_the_shop_example_into_a_valid_contact(docs: dict[str, Any]) -> None:
