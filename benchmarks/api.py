@@ -127,9 +127,16 @@ def ms(values: list[float]) -> str:
     )
 
 
+async def timed_get(client: httpx.AsyncClient, url: str) -> float:
+    started = time.perf_counter()
+    await client.get(url)
+    return time.perf_counter() - started
+
+
 async def watchers_part(url: str, headers: dict[str, str], watchers: int, test_count: int) -> None:
     limits = httpx.Limits(max_connections=watchers + 10)
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=300), limits=limits) as client:
+        floor = await asyncio.gather(*(timed_get(client, f"{url}/healthz") for _ in range(watchers)))
         created = await client.post(f"{url}{API}/integrations", headers=headers, json=body(test_count))
         iid = created.json()["integration_id"]
         events_url = f"{url}{API}/integrations/{iid}/events"
@@ -139,6 +146,7 @@ async def watchers_part(url: str, headers: dict[str, str], watchers: int, test_c
     firsts = [r["first_s"] for r in results if r["first_s"] is not None]
     print(f"\n{watchers} watchers on one run ({len(log)} events, test_count={test_count})")
     print(f"  time to first event: {ms(firsts)}  (goal < 200 ms)")
+    print(f"  floor, {watchers} concurrent GET /healthz: {ms(list(floor))}  (connection set-up, client, load)")
     print(f"  events lost: total {sum(lost)}, worst watcher {max(lost)}  (goal 0)")
     print(f"  duplicates: {sum(len(r['ids']) - len(set(r['ids'])) for r in results)}")
 
@@ -172,6 +180,7 @@ def main() -> None:
     parser.add_argument("--creates", type=int, default=10)
     parser.add_argument("--test-count", type=int, default=100)
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="vitesse-api-bench-") as tmp:
         proc, url, headers = start_server(Path(tmp))
         try:

@@ -21,9 +21,10 @@ from vitesse.api.endpoint import Call, json_response
 from vitesse.api.models import ReviewRequest, ReviewResponse, RunSettings, UpdateIntegrationRequest, UpdateResponse
 from vitesse.api.problems import conflict
 from vitesse.api.routes import deployment_config
+from vitesse.api.rows import instance_of, require_row
 from vitesse.api.runs import goto_command, graph_input, review_command
 from vitesse.api.streaming import stream_response
-from vitesse.api.views import require_row, run_info, summary
+from vitesse.api.views import run_info, summary
 from vitesse.persistence import AuditAction, thread_config
 from vitesse.schemas import DeploymentConfig, IntegrationStatus, MappingLogic
 
@@ -177,7 +178,7 @@ async def _store(
 def _deployment(req: UpdateIntegrationRequest, row: Any) -> DeploymentConfig | None:
     if req.deployment_target is None and req.deployment is None:
         return None
-    current = row.to_schema().deployment_config
+    current = instance_of(row).deployment_config
     target = req.deployment_target or (req.deployment.target if req.deployment else None)
     if target is None and current is not None:
         target = current.target

@@ -8,6 +8,7 @@ A watcher that falls too far behind is told it lagged and reads the log again.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -95,25 +96,33 @@ def jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class EventLog:
-    """Number and store events per integration; read them back after a given id."""
+    """Number and store events per integration; read them back after a given id.
+
+    Appends come from the API's loop (a run's first event) and from the worker's loop (the run's own
+    events), never for one integration at once; the cache of last numbers is shared under a thread lock.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._last: dict[str, int] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock = threading.Lock()
 
-    async def append(self, integration_id: str, event: str, data: Mapping[str, Any]) -> StoredEvent:
+    async def append(
+        self, integration_id: str, event: str, data: Mapping[str, Any], sessions: Any = None
+    ) -> StoredEvent:
+        """Store an event under the next number of its integration (with the caller's loop's sessions)."""
         from vitesse.persistence import append_run_event, last_run_event_seq
 
         payload = jsonable(data)
-        lock = self._locks.setdefault(integration_id, asyncio.Lock())
-        async with lock, self._sessions() as session, session.begin():
+        with self._lock:
             last = self._last.get(integration_id)
+        async with (sessions or self._sessions)() as session, session.begin():
             if last is None:
                 last = await last_run_event_seq(session=session, integration_id=integration_id)
             seq = last + 1
             await append_run_event(session=session, integration_id=integration_id, seq=seq, event=event, data=payload)
-        self._last[integration_id] = seq
+        with self._lock:
+            self._last[integration_id] = seq
         return StoredEvent(seq, event, payload)
 
     async def after(self, integration_id: str, after: int, limit: int = REPLAY_PAGE) -> list[StoredEvent]:
@@ -124,13 +133,14 @@ class EventLog:
         return [StoredEvent(row.seq, row.event, dict(row.data)) for row in rows]
 
     async def last(self, integration_id: str) -> int:
-        if integration_id in self._last:
-            return self._last[integration_id]
+        with self._lock:
+            if integration_id in self._last:
+                return self._last[integration_id]
         from vitesse.persistence import last_run_event_seq
 
         async with self._sessions() as session:
             return await last_run_event_seq(session=session, integration_id=integration_id)
 
     def forget(self, integration_id: str) -> None:
-        self._last.pop(integration_id, None)
-        self._locks.pop(integration_id, None)
+        with self._lock:
+            self._last.pop(integration_id, None)

@@ -10,8 +10,9 @@ from starlette.responses import JSONResponse, Response
 from vitesse.api.endpoint import Call, json_response
 from vitesse.api.models import AuditEntry, LogsResponse, SyncResponse, TestResultsResponse
 from vitesse.api.problems import ApiError, conflict
+from vitesse.api.rows import require_row
 from vitesse.api.runs import scrub
-from vitesse.api.views import deployment_target, require_row, stored_secrets
+from vitesse.api.views import deployment_target, stored_secrets
 from vitesse.errors import VitesseError
 from vitesse.net import NetPolicy, make_client, mask_secrets
 

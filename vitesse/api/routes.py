@@ -19,9 +19,10 @@ from vitesse.api.models import (
     RunSettings,
 )
 from vitesse.api.problems import conflict, invalid
+from vitesse.api.rows import list_rows, require_row
 from vitesse.api.runs import graph_input, scrub
 from vitesse.api.streaming import stream_response
-from vitesse.api.views import API_PREFIX, deployment_target, detail, list_item, require_row, stored_secrets, summary
+from vitesse.api.views import API_PREFIX, deployment_target, detail, list_item, stored_secrets, summary
 from vitesse.schemas import DeploymentConfig, DeploymentTarget, IntegrationInstance
 
 
@@ -120,11 +121,8 @@ async def create_integration(call: Call) -> Response:
 
 async def list_integrations(call: Call) -> Response:
     """GET /integrations: the caller's integrations, newest first, optionally of one status."""
-    from vitesse.persistence import list_integrations as list_rows
-
     q = call.query
-    async with call.hub.sessions() as session:
-        page = await list_rows(session=session, tenant=call.tenant, status=q.status, limit=q.limit, offset=q.offset)
+    page = await list_rows(call.hub, call.tenant, q.status, q.limit, q.offset)
     items = [list_item(row) for row in page.items]
     return json_response(IntegrationList(items=items, total=page.total, limit=page.limit, offset=page.offset))
 

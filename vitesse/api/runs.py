@@ -1,34 +1,40 @@
-"""Run integrations in the background on the checkpointed graph, one asyncio task per integration.
+"""Run integrations in the background on the checkpointed graph (thread id = integration id).
 
-Thread id = integration id. Every event a run emits is scrubbed of the integration's credentials,
-appended to the event log and handed to live watchers. A run paused at review or finished leaves
-its task; a server that stops mid-run leaves it marked running, and the next start resumes it from
-its last checkpoint (`recover`).
+The API's side of the runs: start one (its first event is logged before the request returns), know
+which are in flight, wait for one to settle, cancel, and at start-up resume the runs a stopped server
+left running. The runs themselves execute on the worker's loop (`vitesse.api.worker`, driven by
+`vitesse.api.driver`); their events come back to this loop for the live watchers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.types import Command
 
+from vitesse.api.driver import RunDriver, scrub, secret_values
 from vitesse.api.events import Broker, EventLog, Signal, StoredEvent
 from vitesse.api.metrics import Metrics
 from vitesse.api.problems import conflict
+from vitesse.api.worker import RunWorker
 from vitesse.config import Settings
 from vitesse.graph.context import Context, Services
-from vitesse.net import mask_secrets
 from vitesse.persistence import RunState, thread_config
-from vitesse.schemas import DeploymentConfig, IntegrationStatus
+from vitesse.schemas import DeploymentConfig
 
 log = logging.getLogger("vitesse.api.runs")
 CONTEXT_FIELDS = frozenset(f.name for f in dataclasses.fields(Context)) - {"services"}
 SHUTDOWN_WAIT_S = 10.0
+NEVER_STARTED_S = 0.5
+
+__all__ = ["CONTEXT_FIELDS", "RunManager", "build_context", "graph_input", "scrub", "secret_values"]
 
 
 def build_context(knobs: Mapping[str, Any], services: Services) -> Context:
@@ -44,21 +50,11 @@ def graph_input(stored: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def scrub(value: Any, secrets: list[str]) -> Any:
-    """Mask every credential value wherever it appears in an event."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        return mask_secrets(value, secrets)
-    if isinstance(value, Mapping):
-        return {k: scrub(v, secrets) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v, secrets) for v in value]
-    return value
-
-
-def secret_values(*maps: Mapping[str, Any] | None) -> list[str]:
-    return [str(v) for m in maps if m for v in m.values() if v is not None and len(str(v)) >= 4]
+@dataclasses.dataclass
+class _Run:
+    future: concurrent.futures.Future[RunState]
+    driver: RunDriver
+    settled: asyncio.Event
 
 
 class RunManager:
@@ -73,27 +69,35 @@ class RunManager:
         broker: Broker,
         events: EventLog,
         metrics: Metrics,
+        worker: RunWorker,
     ) -> None:
         self.graph = graph
+        """This loop's compiled graph: read snapshots with it (runs use the worker's)."""
         self.sessions = sessions
         self.settings = settings
         self.broker = broker
         self.events = events
         self.metrics = metrics
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._settled: dict[str, asyncio.Event] = {}
+        self.worker = worker
+        self._loop = asyncio.get_running_loop()
+        self._runs: dict[str, _Run] = {}
+        self._states: dict[str, RunState] = {}
+        """Run states this process saw settle (the database has them too); spares a query per stream."""
 
     def active(self, integration_id: str) -> bool:
-        task = self._tasks.get(integration_id)
-        return task is not None and not task.done()
+        return integration_id in self._runs
 
     @property
     def in_flight(self) -> int:
-        return sum(1 for t in self._tasks.values() if not t.done())
+        return len(self._runs)
 
     async def state(self, integration_id: str) -> RunState | None:
         from vitesse.persistence import get_graph_run
 
+        if self.active(integration_id):
+            return RunState.RUNNING
+        if integration_id in self._states:
+            return self._states[integration_id]
         async with self.sessions() as session:
             row = await get_graph_run(session=session, integration_id=integration_id)
         return None if row is None else row.state
@@ -145,125 +149,83 @@ class RunManager:
                 context=dict(knobs),
                 actor=actor,
             )
+        self._states.pop(integration_id, None)
         await self._announce(integration_id, phase, message)
         self._launch(integration_id, payload, tenant, knobs)
 
     async def _announce(self, iid: str, phase: str, message: str) -> None:
         data = {"event": "stage", "integration_id": iid, "stage": "run", "phase": phase, "message": message}
-        await self._record(iid, "stage", data)
+        self._publish(iid, await self.events.append(iid, "stage", data, self.sessions))
 
     def _launch(self, iid: str, payload: Any, tenant: str, knobs: Mapping[str, Any]) -> None:
-        services = Services(settings=self.settings, sessions=self.sessions, tenant=tenant)
-        context = build_context(knobs, services)
-        self._settled[iid] = asyncio.Event()
-        self._tasks[iid] = asyncio.create_task(self._drive(iid, payload, context), name=f"vitesse-run-{iid}")
+        services = Services(settings=self.settings, sessions=self.worker.sessions, tenant=tenant)
+        driver = RunDriver(
+            iid,
+            graph=self.worker.graph,
+            sessions=self.worker.sessions,
+            settings=self.settings,
+            events=self.events,
+            publish=lambda i, e: self._loop.call_soon_threadsafe(self._publish, i, e),
+        )
+        future = self.worker.submit(driver.run(payload, build_context(knobs, services)))
+        run = _Run(future, driver, asyncio.Event())
+        self._runs[iid] = run
+        # Called on the worker's thread; events published before it are already queued on this loop.
+        future.add_done_callback(lambda _: self._loop.call_soon_threadsafe(self._settle, iid, run))
         self.metrics.runs_started += 1
 
-    async def _drive(self, iid: str, payload: Any, context: Context) -> None:
-        state: RunState | None = None
-        secrets = await self._secrets(iid)
-        try:
-            async for mode, chunk in self.graph.astream(
-                payload, thread_config(iid), context=context, stream_mode=["custom", "updates"]
-            ):
-                if mode == "custom" and isinstance(chunk, Mapping) and "event" in chunk:
-                    await self._relay(iid, scrub(dict(chunk), secrets))
-            snapshot = await self.graph.aget_state(thread_config(iid))
-            state = RunState.PAUSED if snapshot.next else RunState.FINISHED
-        except asyncio.CancelledError:
-            raise  # the run stays marked running: the next server start resumes it
-        except Exception as exc:
-            state = RunState.FINISHED
-            await self._fail(iid, exc, secrets)
-        finally:
-            await self._settle(iid, state)
-
-    async def _relay(self, iid: str, data: dict[str, Any]) -> None:
-        name = str(data["event"])
-        if name == "done" and data.get("error"):
-            await self._record(iid, "error", {"event": "error", "integration_id": iid, "message": data["error"]})
-        await self._record(iid, name, data)
-
-    async def _record(self, iid: str, name: str, data: Mapping[str, Any]) -> StoredEvent:
-        stored = await self.events.append(iid, name, {**data, "integration_id": iid})
+    def _publish(self, iid: str, stored: StoredEvent) -> None:
         self.broker.publish(iid, stored)
         self.metrics.events_published += 1
-        return stored
 
-    async def _fail(self, iid: str, exc: Exception, secrets: list[str]) -> None:
-        from vitesse.persistence import update_integration
-
-        message = mask_secrets(f"the run stopped on an internal error: {type(exc).__name__}: {exc}", secrets)
-        log.error("run %s failed: %s", iid, message)
-        with contextlib.suppress(Exception):
-            async with self.sessions() as session, session.begin():
-                await update_integration(
-                    session=session, integration_id=iid, tenant=None, status=IntegrationStatus.FAILED, error=message
-                )
-        with contextlib.suppress(Exception):
-            await self._record(iid, "error", {"event": "error", "integration_id": iid, "message": message})
-            await self._record(
-                iid, "done", {"event": "done", "status": "failed", "overall_score": None, "error": message}
-            )
-
-    async def _settle(self, iid: str, state: RunState | None) -> None:
-        from vitesse.persistence import save_graph_run
-
-        if state is not None:
-            try:
-                async with self.sessions() as session, session.begin():
-                    await save_graph_run(session=session, integration_id=iid, state=state)
-            except Exception as exc:  # the integration may have been deleted meanwhile
-                log.debug("could not record the end of run %s: %s", iid, exc)
-            self.metrics.runs_finished += 1
-        self._tasks.pop(iid, None)
-        settled = self._settled.pop(iid, None)
-        if settled is not None:
-            settled.set()
+    def _settle(self, iid: str, run: _Run) -> None:
+        if self._runs.get(iid) is run:
+            del self._runs[iid]
+        if not run.future.cancelled():
+            error = run.future.exception()
+            if error is None:
+                self._states[iid] = run.future.result()
+                self.metrics.runs_finished += 1
+            else:
+                log.error("run %s ended on an unexpected %s", iid, type(error).__name__)
+        run.settled.set()
         self.broker.publish(iid, Signal.ENDED)
-
-    async def _secrets(self, iid: str) -> list[str]:
-        from vitesse.persistence import credential_key, load_credentials
-
-        try:
-            async with self.sessions() as session:
-                stored = await load_credentials(
-                    session=session, integration_id=iid, tenant=None, key=credential_key(self.settings)
-                )
-        except Exception:  # no row yet, or a key mismatch: nothing to mask with
-            return []
-        return secret_values(stored.source_auth, stored.dest_auth)
 
     async def wait(self, integration_id: str, timeout: float) -> None:
         """Wait until the integration's run finishes or pauses (or the timeout passes)."""
-        settled = self._settled.get(integration_id)
-        if settled is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(settled.wait(), timeout)
+        run = self._runs.get(integration_id)
+        if run is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.settled.wait(), timeout)
+
+    async def _stop(self, runs: list[_Run], timeout: float) -> None:
+        for run in runs:
+            run.future.cancel()
+        deadline = time.monotonic() + timeout
+        for run in runs:
+            # A run cancelled before its coroutine started never runs at all; one that started ends its `finally`.
+            while not run.driver.finished.is_set() and time.monotonic() < deadline:
+                if not run.driver.started.is_set() and time.monotonic() > deadline - timeout + NEVER_STARTED_S:
+                    break
+                await asyncio.sleep(0.02)
 
     async def cancel(self, integration_id: str) -> None:
         """Stop a run (the integration is being deleted) and tell its watchers to go."""
-        task = self._tasks.get(integration_id)
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        run = self._runs.get(integration_id)
+        if run is not None:
+            await self._stop([run], SHUTDOWN_WAIT_S)
         self.broker.publish(integration_id, Signal.CLOSED)
         self.events.forget(integration_id)
+        self._states.pop(integration_id, None)
 
     async def shutdown(self, timeout: float = SHUTDOWN_WAIT_S) -> None:
         """Close every stream and cancel every run; they stay marked running and resume on the next start."""
         self.broker.close_all()
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=timeout)
+        await self._stop(list(self._runs.values()), timeout)
 
     async def recover(self) -> list[str]:
         """Resume the runs a previous server left running; returns their integration ids."""
-        from vitesse.persistence import RunState, list_graph_runs
+        from vitesse.persistence import list_graph_runs
 
         async with self.sessions() as session:
             rows = await list_graph_runs(session=session, state=RunState.RUNNING)
@@ -285,6 +247,7 @@ class RunManager:
             state = RunState.PAUSED if snapshot.next else RunState.FINISHED
             async with self.sessions() as session, session.begin():
                 await save_graph_run(session=session, integration_id=iid, state=state)
+            self._states[iid] = state
             return False
         log.info("resuming run %s after a restart", iid)
         await self._announce(iid, "resumed", "resumed after a server restart")
@@ -302,7 +265,3 @@ def review_command(decision: Mapping[str, Any]) -> Command[Any]:
 
 def goto_command(node: str, update: Mapping[str, Any]) -> Command[Any]:
     return Command(goto=node, update=dict(update))
-
-
-def as_list(values: Iterable[str]) -> list[str]:
-    return sorted(set(values))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from vitesse.api.events import Signal, StoredEvent
+from vitesse.api.events import REPLAY_PAGE, Signal, StoredEvent
 from vitesse.persistence import RunState
 
 if TYPE_CHECKING:
@@ -60,11 +60,11 @@ async def run_events(hub: Hub, integration_id: str, after: int) -> AsyncIterator
 
 async def _replay(hub: Hub, integration_id: str, after: int) -> AsyncIterator[StoredEvent]:
     while True:
-        page = await hub.events.after(integration_id, after)
+        page = await hub.events.after(integration_id, after, REPLAY_PAGE)
         for event in page:
             yield event
             after = event.seq
-        if not page:
+        if len(page) < REPLAY_PAGE:
             return
 
 

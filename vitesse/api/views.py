@@ -12,7 +12,7 @@ from vitesse.api.models import (
     ReviewInfo,
     RunInfo,
 )
-from vitesse.api.problems import not_found
+from vitesse.api.rows import instance_of
 from vitesse.net import SENSITIVE_HEADER, mask_url, mask_value
 from vitesse.persistence import Integration, RunState, thread_config
 from vitesse.schemas import DeploymentConfig, HealthScore, IntegrationStatus
@@ -21,17 +21,6 @@ if TYPE_CHECKING:
     from vitesse.api.hub import Hub
 
 API_PREFIX = "/api/v1/vitesse"
-
-
-async def require_row(hub: Hub, integration_id: str, tenant: str) -> Integration:
-    """The caller's integration, or 404 (also for another tenant's)."""
-    from vitesse.persistence import get_integration
-
-    async with hub.sessions() as session:
-        row = await get_integration(session=session, integration_id=integration_id, tenant=tenant)
-    if row is None:
-        raise not_found(integration_id)
-    return row
 
 
 def health_summary(health: HealthScore | None) -> HealthSummary | None:
@@ -46,7 +35,7 @@ def health_summary(health: HealthScore | None) -> HealthSummary | None:
 
 
 def summary(row: Integration) -> IntegrationSummary:
-    instance = row.to_schema()
+    instance = instance_of(row)
     return IntegrationSummary(
         id=instance.id, name=instance.name, status=instance.status, health_score=health_summary(instance.health_score)
     )
@@ -79,7 +68,7 @@ async def deployment_target(hub: Hub, row: Integration) -> str | None:
         record = await get_deployment(session=session, integration_id=row.id, tenant=None)
     if record is not None:
         return record.target
-    config = row.to_schema().deployment_config
+    config = instance_of(row).deployment_config
     if config is None or not (row.deployment_url or row.container_id):
         return None
     return config.target.value
@@ -136,7 +125,7 @@ async def review_info(hub: Hub, integration_id: str) -> ReviewInfo | None:
 
 
 async def detail(hub: Hub, row: Integration) -> IntegrationDetail:
-    instance = row.to_schema()
+    instance = instance_of(row)
     run = await run_info(hub, row.id)
     review = await review_info(hub, row.id) if instance.status == IntegrationStatus.REVIEW else None
     return IntegrationDetail(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from vitesse.api.events import Broker, EventLog, Signal, StoredEvent, Watcher, jsonable
 from vitesse.api.runs import build_context, graph_input, scrub, secret_values
 from vitesse.graph.context import Services
@@ -63,8 +61,8 @@ async def test_the_log_numbers_events_per_integration_and_a_new_log_goes_on_from
             for iid in ("a", "b"):
                 await create_integration(session=session, instance=IntegrationInstance(id=iid))
         log = EventLog(sessions)
-        stored = await asyncio.gather(*(log.append("a", "stage", {"i": i}) for i in range(5)))
-        assert sorted(e.seq for e in stored) == [1, 2, 3, 4, 5]
+        stored = [await log.append("a", "stage", {"i": i}) for i in range(5)]
+        assert [e.seq for e in stored] == [1, 2, 3, 4, 5]
         assert (await log.append("b", "done", {})).seq == 1
         restarted = EventLog(sessions)
         assert (await restarted.append("a", "done", {"status": IntegrationStatus.READY})).seq == 6

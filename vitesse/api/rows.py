@@ -1,0 +1,69 @@
+"""Read integration rows for the API without their specs (large JSON no response shows), tenant-scoped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer
+
+from vitesse.api.problems import not_found
+from vitesse.persistence import Integration, Page
+from vitesse.schemas import DeploymentConfig, HealthScore, IntegrationInstance, IntegrationStatus, MappingLogic
+
+if TYPE_CHECKING:
+    from vitesse.api.hub import Hub
+
+WITHOUT_SPECS = (defer(Integration.source_spec, raiseload=True), defer(Integration.dest_spec, raiseload=True))
+
+
+async def require_row(hub: Hub, integration_id: str, tenant: str) -> Integration:
+    """The caller's integration (specs not loaded), or 404, also for another tenant's."""
+    query = select(Integration).options(*WITHOUT_SPECS)
+    query = query.where(Integration.id == integration_id, Integration.tenant == tenant)
+    async with hub.sessions() as session:
+        row: Integration | None = await session.scalar(query)
+    if row is None:
+        raise not_found(integration_id)
+    return row
+
+
+async def list_rows(
+    hub: Hub, tenant: str, status: IntegrationStatus | None, limit: int, offset: int
+) -> Page[Integration]:
+    """One page of the tenant's integrations, newest first, with the total."""
+    query = select(Integration).where(Integration.tenant == tenant)
+    if status is not None:
+        query = query.where(Integration.status == status)
+    async with hub.sessions() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        ordered = query.options(*WITHOUT_SPECS).order_by(Integration.created_at.desc(), Integration.id)
+        rows = list(await session.scalars(ordered.limit(limit).offset(offset)))
+    return Page(items=rows, total=int(total or 0), limit=limit, offset=offset)
+
+
+def _model(cls: Any, data: dict[str, Any] | None) -> Any:
+    return None if data is None else cls.model_validate(data)
+
+
+def instance_of(row: Integration) -> IntegrationInstance:
+    """The row as the shared IntegrationInstance, without specs or credentials."""
+    return IntegrationInstance(
+        id=row.id,
+        name=row.name,
+        source_api_name=row.source_api_name,
+        dest_api_name=row.dest_api_name,
+        source_api_url=row.source_api_url,
+        dest_api_url=row.dest_api_url,
+        user_intent=row.user_intent,
+        status=row.status,
+        mapping_logic=_model(MappingLogic, row.mapping_logic),
+        health_score=_model(HealthScore, row.health_score),
+        deployment_config=_model(DeploymentConfig, row.deployment_config),
+        deployment_url=row.deployment_url,
+        container_id=row.container_id,
+        created_by=row.created_by,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
