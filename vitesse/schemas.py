@@ -275,7 +275,11 @@ class APISpecification(_Model):
 
     def compute_digest(self) -> str:
         """Return the sha256 of the normalised content (everything but provenance, the label and the digest)."""
-        payload = self.model_dump_json(exclude={"digest", "source", "warnings", "name"}, by_alias=True)
+        # Flattened fields are derived from the schemas, so they are left out: a smaller payload to hash.
+        derived = {"__all__": {"record_fields": True, "request_body": {"fields"}}}
+        exclude: Any = {"digest": True, "source": True, "warnings": True, "name": True}
+        exclude.update({"endpoints": derived, "webhooks": derived})
+        payload = self.model_dump_json(exclude=exclude, by_alias=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
