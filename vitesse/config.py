@@ -71,9 +71,9 @@ class Settings(BaseSettings):
     spec_cache: bool = PydField(True, validation_alias=_alias("VITESSE_SPEC_CACHE"))
 
     # HTTP API.
-    public_status: bool = PydField(False, validation_alias=_alias("VITESSE_PUBLIC_STATUS"))
+    public_status: bool = PydField(default=False, validation_alias=_alias("VITESSE_PUBLIC_STATUS"))
     """Serve /api/v1/vitesse/status and /metrics without a token (for probes and scrapers on a private network)."""
-    max_request_bytes: int = PydField(1024 * 1024, gt=0, validation_alias=_alias("VITESSE_MAX_REQUEST_BYTES"))
+    max_request_bytes: int = PydField(default=1024 * 1024, gt=0, validation_alias=_alias("VITESSE_MAX_REQUEST_BYTES"))
     """Largest request body the HTTP API reads; bigger bodies get 413."""
     data_dir: Path = PydField(
         default_factory=lambda: Path(user_data_dir("vitesse", appauthor=False)),

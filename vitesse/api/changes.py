@@ -13,13 +13,14 @@ A PUT re-runs only what the change needs, from the integration's checkpoint (thr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from starlette.responses import Response
 
 from vitesse.api.endpoint import Call, json_response
-from vitesse.api.models import ReviewRequest, ReviewResponse, RunSettings, UpdateIntegrationRequest, UpdateResponse
+from vitesse.api.models import ReviewRequest, RunSettings, UpdateIntegrationRequest
 from vitesse.api.problems import conflict
+from vitesse.api.responses import ReviewResponse, UpdateResponse
 from vitesse.api.routes import deployment_config
 from vitesse.api.rows import instance_of, require_row
 from vitesse.api.runs import goto_command, graph_input, review_command
@@ -31,6 +32,7 @@ from vitesse.schemas import DeploymentConfig, IntegrationStatus, MappingLogic
 FRESH = {"feedback": [], "heal_attempts": -1, "review": None, "error": "", "integration": None}
 """Resets a re-run needs (a negative count and "" reset their channels, see vitesse.graph.state)."""
 PASSED = (IntegrationStatus.READY, IntegrationStatus.ACTIVE)
+Rerun = Literal["full", "map", "guardian", "deploy"]
 SETTLE_WAIT_S = 5.0
 
 
@@ -193,7 +195,7 @@ def _plan(
     changed: set[str],
     deployment: DeploymentConfig | None,
     mapping: MappingLogic | None,
-) -> tuple[Any, str | None]:
+) -> tuple[Any, Rerun | None]:
     """Return the graph payload and the name of where the run starts again (None: nothing to run)."""
     update: dict[str, Any] = dict(FRESH)
     if deployment is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 WATCHER_QUEUE = 1024
 REPLAY_PAGE = 500
+RECENT_PER_INTEGRATION = 2000
+RECENT_INTEGRATIONS = 512
 
 
 @dataclass(frozen=True)
@@ -95,17 +98,43 @@ def jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+class _Recent:
+    """The latest events of one integration, complete from `base` on (every seq above it is kept)."""
+
+    def __init__(self, base: int) -> None:
+        self.base = base
+        self.events: deque[StoredEvent] = deque(maxlen=RECENT_PER_INTEGRATION)
+
+    def add(self, event: StoredEvent) -> None:
+        if len(self.events) == self.events.maxlen:
+            self.base = self.events[0].seq
+        self.events.append(event)
+
+    def after(self, seq: int, limit: int) -> list[StoredEvent] | None:
+        if seq < self.base:
+            return None  # older than what is kept: read the database
+        return [e for e in self.events if e.seq > seq][:limit]
+
+
 class EventLog:
     """Number and store events per integration; read them back after a given id.
 
     Appends come from the API's loop (a run's first event) and from the worker's loop (the run's own
-    events), never for one integration at once; the cache of last numbers is shared under a thread lock.
+    events), never for one integration at once; the last numbers and the recent events are shared under a
+    thread lock. Replays of recent events are served from memory, older ones from the database.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._last: dict[str, int] = {}
+        self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _cached(self, integration_id: str) -> _Recent | None:
+        with self._lock:
+            recent = self._recent.get(integration_id)
+            if recent is not None:
+                self._recent.move_to_end(integration_id)
+            return recent
 
     async def append(
         self, integration_id: str, event: str, data: Mapping[str, Any], sessions: Any = None
@@ -114,28 +143,39 @@ class EventLog:
         from vitesse.persistence import append_run_event, last_run_event_seq
 
         payload = jsonable(data)
-        with self._lock:
-            last = self._last.get(integration_id)
+        recent = self._cached(integration_id)
         async with (sessions or self._sessions)() as session, session.begin():
+            last = recent.events[-1].seq if recent and recent.events else recent.base if recent else None
             if last is None:
                 last = await last_run_event_seq(session=session, integration_id=integration_id)
             seq = last + 1
             await append_run_event(session=session, integration_id=integration_id, seq=seq, event=event, data=payload)
+        stored = StoredEvent(seq, event, payload)
         with self._lock:
-            self._last[integration_id] = seq
-        return StoredEvent(seq, event, payload)
+            self._recent.setdefault(integration_id, _Recent(base=last)).add(stored)
+            self._recent.move_to_end(integration_id)
+            while len(self._recent) > RECENT_INTEGRATIONS:
+                self._recent.popitem(last=False)
+        return stored
 
     async def after(self, integration_id: str, after: int, limit: int = REPLAY_PAGE) -> list[StoredEvent]:
         from vitesse.persistence import list_run_events
 
+        recent = self._cached(integration_id)
+        if recent is not None:
+            with self._lock:
+                kept = recent.after(after, limit)
+            if kept is not None:
+                return kept
         async with self._sessions() as session:
             rows = await list_run_events(session=session, integration_id=integration_id, after=after, limit=limit)
         return [StoredEvent(row.seq, row.event, dict(row.data)) for row in rows]
 
     async def last(self, integration_id: str) -> int:
-        with self._lock:
-            if integration_id in self._last:
-                return self._last[integration_id]
+        recent = self._cached(integration_id)
+        if recent is not None:
+            with self._lock:
+                return recent.events[-1].seq if recent.events else recent.base
         from vitesse.persistence import last_run_event_seq
 
         async with self._sessions() as session:
@@ -143,4 +183,4 @@ class EventLog:
 
     def forget(self, integration_id: str) -> None:
         with self._lock:
-            self._last.pop(integration_id, None)
+            self._recent.pop(integration_id, None)

@@ -10,7 +10,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,6 +42,8 @@ class Hub:
     resolver: Resolver = system_resolver
     sse_ping_s: float = 15.0
     mcp: bool = False
+    owners: dict[str, str] = field(default_factory=dict)
+    """Integration id → tenant, as read (an integration never changes tenant); spares a query per stream."""
 
 
 WARM_MODULES = (

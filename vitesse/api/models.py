@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from vitesse.net import SENSITIVE_HEADER
 from vitesse.schemas import (
-    DeploymentConfig,
     DeploymentTarget,
-    HealthScore,
     IntegrationStatus,
     MappingLogic,
-    TestResult,
 )
 
 INTEGRATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
@@ -38,14 +34,14 @@ class _Query(BaseModel):
 class RunSettings(_In):
     """Knobs of one run (the graph's Context)."""
 
-    test_count: int = Field(100, ge=1, le=10_000, description="Shadow calls the Guardian makes per proof.")
-    max_heal_attempts: int = Field(3, ge=0, le=10)
-    pass_score: float = Field(70.0, ge=0, le=100)
-    seed: int = Field(1, ge=0, le=2**31 - 1)
+    test_count: int = Field(default=100, ge=1, le=10_000, description="Shadow calls the Guardian makes per proof.")
+    max_heal_attempts: int = Field(default=3, ge=0, le=10)
+    pass_score: float = Field(default=70.0, ge=0, le=100)
+    seed: int = Field(default=1, ge=0, le=2**31 - 1)
     naive_first_mapping: bool = False
-    use_llm: bool = Field(False, description="Let a chat model rerank the mapping when OPENAI_API_KEY is set.")
+    use_llm: bool = Field(default=False, description="Let a chat model rerank the mapping when OPENAI_API_KEY is set.")
     sandbox_faults: dict[str, Any] | None = Field(
-        None, description="A fault plan for the sandboxes the Guardian starts (latency_ms, error_rate …)."
+        default=None, description="A fault plan for the sandboxes the Guardian starts (latency_ms, error_rate …)."
     )
 
     @field_validator("sandbox_faults")
@@ -70,14 +66,14 @@ class DeploymentRequest(_In):
     """Where and how the sync runtime runs (credentials go in source_auth / dest_auth, never in env)."""
 
     target: DeploymentTarget | None = None
-    schedule_interval_s: int | None = Field(300, ge=10, le=7 * 86400)
-    memory_mb: int = Field(512, ge=64, le=65536)
-    cpu_cores: float = Field(0.5, gt=0, le=64)
-    replicas: int = Field(1, ge=1, le=100)
+    schedule_interval_s: int | None = Field(default=300, ge=10, le=7 * 86400)
+    memory_mb: int = Field(default=512, ge=64, le=65536)
+    cpu_cores: float = Field(default=0.5, gt=0, le=64)
+    replicas: int = Field(default=1, ge=1, le=100)
     env: dict[str, str] = Field(default_factory=dict, max_length=100)
-    image: str | None = Field(None, max_length=512)
-    domain: str | None = Field(None, max_length=253)
-    port: int | None = Field(None, ge=1, le=65535)
+    image: str | None = Field(default=None, max_length=512)
+    domain: str | None = Field(default=None, max_length=253)
+    port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("env")
     @classmethod
@@ -96,19 +92,21 @@ class CreateIntegrationRequest(_In):
     dest_api_url: str = Field(min_length=1, max_length=URL_MAX)
     dest_api_name: str = Field(min_length=1, max_length=255)
     user_intent: str = Field(min_length=1, max_length=4000)
-    deployment_target: DeploymentTarget | None = Field(None, description="Deploy the runtime here once proven.")
+    deployment_target: DeploymentTarget | None = Field(default=None, description="Deploy the runtime here once proven.")
     deployment: DeploymentRequest | None = None
-    source_auth: Credentials | None = Field(None, description="Stored encrypted; never returned.")
-    dest_auth: Credentials | None = Field(None, description="Stored encrypted; never returned.")
-    source_spec_url: str | None = Field(None, min_length=1, max_length=URL_MAX)
-    dest_spec_url: str | None = Field(None, min_length=1, max_length=URL_MAX)
-    source_endpoint: str | None = Field(None, min_length=1, max_length=512, description="`GET /customers`.")
-    dest_endpoint: str | None = Field(None, min_length=1, max_length=512)
-    source_base_url: str | None = Field(None, min_length=1, max_length=URL_MAX, description="A live source API.")
-    dest_base_url: str | None = Field(None, min_length=1, max_length=URL_MAX)
+    source_auth: Credentials | None = Field(default=None, description="Stored encrypted; never returned.")
+    dest_auth: Credentials | None = Field(default=None, description="Stored encrypted; never returned.")
+    source_spec_url: str | None = Field(default=None, min_length=1, max_length=URL_MAX)
+    dest_spec_url: str | None = Field(default=None, min_length=1, max_length=URL_MAX)
+    source_endpoint: str | None = Field(default=None, min_length=1, max_length=512, description="`GET /customers`.")
+    dest_endpoint: str | None = Field(default=None, min_length=1, max_length=512)
+    source_base_url: str | None = Field(
+        default=None, min_length=1, max_length=URL_MAX, description="A live source API."
+    )
+    dest_base_url: str | None = Field(default=None, min_length=1, max_length=URL_MAX)
     allow_live_writes: bool = False
     settings: RunSettings | None = None
-    integration_id: str | None = Field(None, pattern=INTEGRATION_ID_PATTERN)
+    integration_id: str | None = Field(default=None, pattern=INTEGRATION_ID_PATTERN)
 
 
 class UpdateIntegrationRequest(_In):
@@ -116,9 +114,9 @@ class UpdateIntegrationRequest(_In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    user_intent: str | None = Field(None, min_length=1, max_length=4000)
-    source_endpoint: str | None = Field(None, min_length=1, max_length=512)
-    dest_endpoint: str | None = Field(None, min_length=1, max_length=512)
+    user_intent: str | None = Field(default=None, min_length=1, max_length=4000)
+    source_endpoint: str | None = Field(default=None, min_length=1, max_length=512)
+    dest_endpoint: str | None = Field(default=None, min_length=1, max_length=512)
     mapping: MappingLogic | None = None
     source_auth: Credentials | None = None
     dest_auth: Credentials | None = None
@@ -143,8 +141,8 @@ class ReviewRequest(_In):
     )
 
     action: Literal["approve", "edit", "abort"]
-    mapping: MappingLogic | None = Field(None, description="The edited mapping (action edit).")
-    reason: str | None = Field(None, max_length=2000)
+    mapping: MappingLogic | None = Field(default=None, description="The edited mapping (action edit).")
+    reason: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
     def _mapping_for_edit(self) -> ReviewRequest:
@@ -154,195 +152,27 @@ class ReviewRequest(_In):
 
 
 class CreateQuery(_Query):
-    wait: bool = Field(False, description="Answer when the run finishes or pauses for review.")
-    timeout_s: float = Field(120.0, gt=0, le=600)
+    wait: bool = Field(default=False, description="Answer when the run finishes or pauses for review.")
+    timeout_s: float = Field(default=120.0, gt=0, le=600)
 
 
 class ListQuery(_Query):
     status: IntegrationStatus | None = None
-    limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class PageQuery(_Query):
-    limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: int = Field(default=100, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class LogsQuery(_Query):
-    lines: int = Field(100, ge=1, le=10_000)
+    lines: int = Field(default=100, ge=1, le=10_000)
 
 
 class EventsQuery(_Query):
-    after: int = Field(0, ge=0, le=2**31 - 1, description="Replay events after this id (Last-Event-ID wins).")
-
-
-# ------------------------------------------------------------------------------------------------
-# Responses
-# ------------------------------------------------------------------------------------------------
-
-
-class HealthSummary(BaseModel):
-    overall_score: float
-    success_rate: float
-    endpoint_coverage: float
-    critical_issues: list[str]
-
-
-class IntegrationSummary(BaseModel):
-    id: str
-    name: str
-    status: IntegrationStatus
-    health_score: HealthSummary | None
-
-
-class CreateIntegrationResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    integration: IntegrationSummary
-
-
-class RunInfo(BaseModel):
-    state: Literal["running", "paused", "finished"] | None
-    last_event_id: int
-    events_url: str
-
-
-class ReviewInfo(BaseModel):
-    reason: str
-    critical_issues: list[str]
-
-
-class IntegrationDetail(BaseModel):
-    id: str
-    name: str
-    status: IntegrationStatus
-    health_score: HealthScore | None
-    source_api_name: str
-    dest_api_name: str
-    source_api_url: str | None
-    dest_api_url: str | None
-    user_intent: str
-    mapping_logic: MappingLogic | None
-    deployment_config: DeploymentConfig | None
-    deployment_url: str | None
-    error: str | None
-    created_by: str | None
-    created_at: datetime
-    updated_at: datetime
-    credentials: dict[str, dict[str, str]] = Field(description="Stored credential names with masked values.")
-    run: RunInfo
-    review: ReviewInfo | None = None
-
-
-class IntegrationResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration: IntegrationDetail
-
-
-class IntegrationListItem(IntegrationSummary):
-    source_api_name: str
-    dest_api_name: str
-    created_at: datetime
-    updated_at: datetime
-
-
-class IntegrationList(BaseModel):
-    status: Literal["success"] = "success"
-    items: list[IntegrationListItem]
-    total: int
-    limit: int
-    offset: int
-
-
-class UpdateResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    changed: list[str]
-    rerun: Literal["full", "map", "guardian", "deploy"] | None = Field(description="Where the run started again.")
-    integration: IntegrationSummary
-
-
-class ReviewResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    action: str
-    run: RunInfo
-
-
-class DeleteResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    deleted: bool
-    deployment_destroyed: bool
-
-
-class SyncResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    sync: dict[str, Any]
-
-
-class TestResultsResponse(BaseModel):
-    __test__ = False
-    status: Literal["success"] = "success"
-    integration_id: str
-    items: list[TestResult]
-    total: int
-    limit: int
-    offset: int
-
-
-class AuditEntry(BaseModel):
-    action: str
-    actor: str
-    details: dict[str, Any]
-    created_at: datetime
-
-
-class LogsResponse(BaseModel):
-    status: Literal["success"] = "success"
-    integration_id: str
-    runtime: str | None = Field(description="The deployed runtime's last lines (secrets masked); null when none.")
-    audit: list[AuditEntry]
-
-
-class Check(BaseModel):
-    ok: bool
-    backend: str
-    detail: str | None = None
-
-
-class DeployerInfo(BaseModel):
-    name: str
-    configured: bool
-
-
-class StatusResponse(BaseModel):
-    status: Literal["ok", "degraded"]
-    version: str
-    database: Check
-    checkpointer: Check
-    deployers: list[DeployerInfo]
-    runs_in_flight: int
-    watchers: int
-    mcp: bool
-
-
-class Healthz(BaseModel):
-    status: Literal["ok"] = "ok"
-
-
-class FieldProblem(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorResponse(BaseModel):
-    status: Literal["error"] = "error"
-    error: str = Field(description="A stable code: unauthorized, not_found, validation_failed, conflict …")
-    message: str
-    fields: list[FieldProblem] = Field(default_factory=list)
+    after: int = Field(default=0, ge=0, le=2**31 - 1, description="Replay events after this id (Last-Event-ID wins).")
 
 
 def valid_integration_id(value: str) -> bool:

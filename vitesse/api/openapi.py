@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 import vitesse
 from vitesse.api.endpoint import Operation
-from vitesse.api.models import ErrorResponse
+from vitesse.api.responses import ErrorResponse
 
 REF = "#/components/schemas/{model}"
 PATH_PARAM = re.compile(r"{([^}]+)}")

@@ -8,8 +8,8 @@ import httpx
 from starlette.responses import JSONResponse, Response
 
 from vitesse.api.endpoint import Call, json_response
-from vitesse.api.models import AuditEntry, LogsResponse, SyncResponse, TestResultsResponse
 from vitesse.api.problems import ApiError, conflict
+from vitesse.api.responses import AuditEntry, LogsResponse, SyncResponse, TestResultsResponse
 from vitesse.api.rows import require_row
 from vitesse.api.runs import scrub
 from vitesse.api.views import deployment_target, stored_secrets

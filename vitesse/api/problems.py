@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vitesse.api.models import ErrorResponse, FieldProblem
+from vitesse.api.responses import ErrorResponse, FieldProblem
 from vitesse.errors import ConfigError, DeployError, NetworkError, NotFoundError, PersistenceError, VitesseError
 
 log = logging.getLogger("vitesse.api")

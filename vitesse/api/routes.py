@@ -9,17 +9,10 @@ from starlette.responses import JSONResponse, Response
 
 from vitesse.api.endpoint import Call, json_response
 from vitesse.api.locations import check_location, check_remote
-from vitesse.api.models import (
-    CreateIntegrationRequest,
-    CreateIntegrationResponse,
-    DeleteResponse,
-    DeploymentRequest,
-    IntegrationList,
-    IntegrationResponse,
-    RunSettings,
-)
+from vitesse.api.models import CreateIntegrationRequest, DeploymentRequest, RunSettings
 from vitesse.api.problems import conflict, invalid
-from vitesse.api.rows import list_rows, require_row
+from vitesse.api.responses import CreateIntegrationResponse, DeleteResponse, IntegrationList, IntegrationResponse
+from vitesse.api.rows import list_rows, require_access, require_row
 from vitesse.api.runs import graph_input, scrub
 from vitesse.api.streaming import stream_response
 from vitesse.api.views import API_PREFIX, deployment_target, detail, list_item, stored_secrets, summary
@@ -146,6 +139,7 @@ async def delete_integration(call: Call) -> Response:
     await hub.saver.adelete_thread(iid)
     async with hub.sessions() as session, session.begin():
         deleted = await delete_row(session=session, integration_id=iid, tenant=call.tenant, actor=call.actor)
+    hub.owners.pop(iid, None)
     return json_response(DeleteResponse(integration_id=iid, deleted=deleted, deployment_destroyed=destroyed))
 
 
@@ -163,7 +157,7 @@ async def _destroy_deployment(call: Call, row: Any) -> bool:
 async def stream_integration_events(call: Call) -> Response:
     """GET /integrations/{id}/events: replay after Last-Event-ID (or ?after=), then live, as SSE."""
     iid = call.param("integration_id")
-    await require_row(call.hub, iid, call.tenant)
+    await require_access(call.hub, iid, call.tenant)
     header = call.request.headers.get("last-event-id")
     after = call.query.after
     if header is not None and header.strip():

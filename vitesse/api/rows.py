@@ -25,7 +25,21 @@ async def require_row(hub: Hub, integration_id: str, tenant: str) -> Integration
         row: Integration | None = await session.scalar(query)
     if row is None:
         raise not_found(integration_id)
+    hub.owners[integration_id] = row.tenant
     return row
+
+
+async def require_access(hub: Hub, integration_id: str, tenant: str) -> None:
+    """404 unless the integration exists and is the tenant's (one small query, then remembered)."""
+    owner = hub.owners.get(integration_id)
+    if owner is None:
+        async with hub.sessions() as session:
+            owner = await session.scalar(select(Integration.tenant).where(Integration.id == integration_id))
+        if owner is None:
+            raise not_found(integration_id)
+        hub.owners[integration_id] = owner
+    if owner != tenant:
+        raise not_found(integration_id)
 
 
 async def list_rows(

@@ -165,7 +165,7 @@ class RunManager:
             sessions=self.worker.sessions,
             settings=self.settings,
             events=self.events,
-            publish=lambda i, e: self._loop.call_soon_threadsafe(self._publish, i, e),
+            publish=self._publish_from_worker,
         )
         future = self.worker.submit(driver.run(payload, build_context(knobs, services)))
         run = _Run(future, driver, asyncio.Event())
@@ -173,6 +173,9 @@ class RunManager:
         # Called on the worker's thread; events published before it are already queued on this loop.
         future.add_done_callback(lambda _: self._loop.call_soon_threadsafe(self._settle, iid, run))
         self.metrics.runs_started += 1
+
+    def _publish_from_worker(self, iid: str, stored: StoredEvent) -> None:
+        self._loop.call_soon_threadsafe(self._publish, iid, stored)
 
     def _publish(self, iid: str, stored: StoredEvent) -> None:
         self.broker.publish(iid, stored)

@@ -33,13 +33,14 @@ def to_sse(event: StoredEvent, *, retry: int | None = None) -> ServerSentEvent:
 async def run_events(hub: Hub, integration_id: str, after: int) -> AsyncIterator[ServerSentEvent]:
     """Yield the events after `after`, then live events until the run is over (see the module docstring)."""
     watcher = hub.broker.subscribe(integration_id)
-    last, retry = after, RETRY_MS
+    last = after
+    retry_hint: int | None = RETRY_MS
     try:
         while True:
             was_active = hub.runs.active(integration_id)
             async for event in _replay(hub, integration_id, last):
-                yield to_sse(event, retry=retry)
-                last, retry = event.seq, None
+                yield to_sse(event, retry=retry_hint)
+                last, retry_hint = event.seq, None
             if not was_active and await hub.runs.state(integration_id) != RunState.PAUSED:
                 return
             while True:
@@ -52,8 +53,8 @@ async def run_events(hub: Hub, integration_id: str, after: int) -> AsyncIterator
                     continue
                 if item.seq != last + 1:
                     break  # a gap: the log has what we missed
-                yield to_sse(item, retry=retry)
-                last, retry = item.seq, None
+                yield to_sse(item, retry=retry_hint)
+                last, retry_hint = item.seq, None
     finally:
         hub.broker.unsubscribe(integration_id, watcher)
 

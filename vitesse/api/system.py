@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import vitesse
 from vitesse.api.endpoint import Call, json_response
-from vitesse.api.models import Check, DeployerInfo, Healthz, StatusResponse
+from vitesse.api.responses import Check, DeployerInfo, Healthz, StatusResponse
 from vitesse.persistence import thread_config
 
 if TYPE_CHECKING:

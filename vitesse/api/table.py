@@ -6,23 +6,25 @@ from vitesse.api import changes, operations, routes, system
 from vitesse.api.endpoint import Operation
 from vitesse.api.models import (
     CreateIntegrationRequest,
-    CreateIntegrationResponse,
     CreateQuery,
-    DeleteResponse,
     EventsQuery,
+    ListQuery,
+    LogsQuery,
+    PageQuery,
+    ReviewRequest,
+    UpdateIntegrationRequest,
+)
+from vitesse.api.responses import (
+    CreateIntegrationResponse,
+    DeleteResponse,
     Healthz,
     IntegrationList,
     IntegrationResponse,
-    ListQuery,
-    LogsQuery,
     LogsResponse,
-    PageQuery,
-    ReviewRequest,
     ReviewResponse,
     StatusResponse,
     SyncResponse,
     TestResultsResponse,
-    UpdateIntegrationRequest,
     UpdateResponse,
 )
 

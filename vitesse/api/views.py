@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vitesse.api.models import (
+from vitesse.api.responses import (
     HealthSummary,
     IntegrationDetail,
     IntegrationListItem,

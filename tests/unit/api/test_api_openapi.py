@@ -6,7 +6,8 @@ from openapi_spec_validator import validate
 from starlette.routing import Mount, Route
 
 from vitesse.api import create_app, openapi_document
-from vitesse.api.models import CreateIntegrationRequest, CreateIntegrationResponse, ErrorResponse
+from vitesse.api.models import CreateIntegrationRequest
+from vitesse.api.responses import CreateIntegrationResponse, ErrorResponse
 
 API = "/api/v1/vitesse"
 
