@@ -25,7 +25,7 @@ from vitesse.api.hub import Hub, open_hub
 from vitesse.api.problems import EXCEPTION_HANDLERS, ApiError, error_response
 from vitesse.api.table import API_PREFIX, INTEGRATION_OPERATIONS, ROOT_OPERATIONS
 from vitesse.config import Settings
-from vitesse.net import Resolver, system_resolver
+from vitesse.net import Resolver, mask_url, system_resolver
 
 log = logging.getLogger("vitesse.api")
 
@@ -126,6 +126,15 @@ def create_app(
     return app
 
 
+class MaskTokens(logging.Filter):
+    """Mask `?access_token=` (and other secret-looking query values) in uvicorn's access log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_url(a) if isinstance(a, str) and "?" in a else a for a in record.args)
+        return True
+
+
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API with uvicorn until interrupted (`vitesse serve [--host] [--port]`).
 
@@ -136,6 +145,7 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
     """
     import uvicorn
 
+    logging.getLogger("uvicorn.access").addFilter(MaskTokens())
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("vitesse.api")
 Access = Literal["public", "token", "status"]
 Handler = Callable[["Call"], Awaitable[Response]]
+QUERY_TOKEN = "access_token"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Operation:
     description: str = ""
     headers: tuple[str, ...] = field(default=())
     """Optional request headers the operation reads (documented as parameters)."""
+    query_token: bool = False
+    """Also accept the token as `?access_token=` (a browser's EventSource cannot send headers)."""
 
 
 @dataclass
@@ -108,7 +111,10 @@ def _route(path: str, operations: dict[str, Operation]) -> Route:
 async def _principal(op: Operation, hub: Hub, request: Request) -> Principal | None:
     if op.access == "public" or (op.access == "status" and hub.settings.public_status):
         return None
-    return await hub.auth.authenticate(request.headers.get("authorization"))
+    header = request.headers.get("authorization")
+    if header is None and op.query_token and request.query_params.get(QUERY_TOKEN):
+        header = f"Bearer {request.query_params[QUERY_TOKEN]}"
+    return await hub.auth.authenticate(header)
 
 
 def _query(model: type[BaseModel] | None, request: Request) -> Any:

@@ -113,6 +113,8 @@ def _operation(op: Operation, path: str, refs: dict[Any, Any], defs: dict[str, A
         }
     if op.access == "public" or (op.access == "status" and public):
         doc["security"] = []
+    elif op.query_token:
+        doc["security"] = [{"bearerAuth": []}, {"queryToken": []}]
     return doc
 
 
@@ -137,7 +139,8 @@ def build_document(operations: list[tuple[str, Operation]], *, public_status: bo
                     "type": "http",
                     "scheme": "bearer",
                     "bearerFormat": "JWT (HS256, JWT_SECRET) or an API key vk_…",
-                }
+                },
+                "queryToken": {"type": "apiKey", "in": "query", "name": "access_token"},
             },
         },
         "security": [{"bearerAuth": []}],

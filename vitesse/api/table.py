@@ -73,8 +73,10 @@ INTEGRATION_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", ONE + "/events", "streamIntegrationEvents", "Stream the run's events (SSE)",
         routes.stream_integration_events, {200: None}, query=EventsQuery, streams=True, headers=("Last-Event-ID",),
+        query_token=True,
         description="Server-Sent Events named stage, progress, test_result, health, heal, review_needed, deployed, "
-        "done and error; `id` numbers them; reconnect with `Last-Event-ID` to get what you missed.",
+        "done and error; `id` numbers them; reconnect with `Last-Event-ID` to get what you missed. A browser's "
+        "EventSource, which cannot send headers, may give the token as `?access_token=` (use a short-lived one).",
     ),
     Operation(
         "GET", "/status", "getStatus", "System status: database, checkpointer, deployers, runs",

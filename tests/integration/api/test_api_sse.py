@@ -152,3 +152,16 @@ async def test_events_of_another_tenants_integration_are_not_found(http, acme, g
     assert sse.status == 404
     bad = await read_sse(http, "GET", f"{API}/integrations/{iid}/events", headers=acme | {"Last-Event-ID": "x"})
     assert bad.status == 422
+
+
+async def test_a_browser_event_source_may_give_the_token_in_the_query_string(http, acme):
+    created = await http.post(f"{API}/integrations", params={"wait": "true"}, headers=acme, json=body())
+    iid = created.json()["integration_id"]
+    token = acme["Authorization"].removeprefix("Bearer ")
+    url = f"{API}/integrations/{iid}/events?access_token={token}"
+    sse = await read_sse(http, "GET", url, headers={"Accept": "text/event-stream"})
+    assert sse.status == 200 and sse.names == RUN
+    refused = await read_sse(http, "GET", f"{API}/integrations/{iid}/events?access_token=nope", headers={})
+    assert refused.status == 401
+    # Only the event stream takes it: everything else wants the header.
+    assert (await http.get(f"{API}/integrations/{iid}?access_token={token}")).status_code == 401

@@ -61,8 +61,11 @@ def test_errors_share_one_schema_and_public_routes_need_no_token():
     assert openapi_document(public_status=True)["paths"][f"{API}/status"]["get"]["security"] == []
 
 
-def test_the_events_operation_documents_the_stream_and_last_event_id():
-    operation = openapi_document()["paths"][f"{API}/integrations/{{integration_id}}/events"]["get"]
+def test_the_events_operation_documents_the_stream_last_event_id_and_the_query_token():
+    document = openapi_document()
+    operation = document["paths"][f"{API}/integrations/{{integration_id}}/events"]["get"]
+    assert operation["security"] == [{"bearerAuth": []}, {"queryToken": []}]
+    assert document["components"]["securitySchemes"]["queryToken"]["name"] == "access_token"
     assert set(operation["responses"]["200"]["content"]) == {"text/event-stream"}
     headers = [p for p in operation["parameters"] if p["in"] == "header"]
     assert headers == [
@@ -73,3 +76,16 @@ def test_the_events_operation_documents_the_stream_and_last_event_id():
             "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"},
         }
     ]
+
+
+def test_the_access_log_never_shows_a_query_token():
+    import logging
+
+    from vitesse.api.app import MaskTokens
+
+    path = "/api/v1/vitesse/integrations/x/events?access_token=eyJ.secret.sig&after=2"
+    args = ("127.0.0.1:5000", "GET", path, "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None)
+    assert MaskTokens().filter(record)
+    line = record.getMessage()
+    assert "eyJ.secret.sig" not in line and "after=2" in line
