@@ -344,6 +344,44 @@ def _add_deployment_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 # --------------------------------------------------------------------------------------------
+# serve, token
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.api.app import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="Serve the HTTP API (REST under /api/v1/vitesse, SSE, MCP at /mcp).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from vitesse.api.tokens import token_create
+
+    return token_create(
+        settings, subject=args.subject, tenant=args.tenant, api_key=args.api_key, expires_in_s=args.expires_in
+    )
+
+
+def _add_token(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("token", help="Create a token for the HTTP API.")
+    actions = p.add_subparsers(dest="token_action", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="Print a JWT (or, with --api-key, a stored API key); last line.")
+    create.add_argument("--subject", required=True, help="Who the token is for.")
+    create.add_argument("--tenant", default="default", help="Whose integrations it sees.")
+    create.add_argument("--api-key", action="store_true", help="Issue a revocable API key instead of a JWT.")
+    create.add_argument("--expires-in", type=int, default=86_400, help="JWT lifetime in seconds.")
+    create.set_defaults(func=cmd_token)
+
+
+# --------------------------------------------------------------------------------------------
 # mcp
 # --------------------------------------------------------------------------------------------
 
@@ -377,6 +415,8 @@ ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], Non
     _add_mock,
     _add_deploy,
     _add_deployment_commands,
+    _add_serve,
+    _add_token,
     _add_mcp,
 ]
 
