@@ -18,7 +18,7 @@ from typing import Any, Literal
 from starlette.responses import Response
 
 from vitesse.api.endpoint import Call, json_response
-from vitesse.api.models import ReviewRequest, RunSettings, UpdateIntegrationRequest
+from vitesse.api.models import ReviewRequest, UpdateIntegrationRequest
 from vitesse.api.problems import conflict
 from vitesse.api.responses import ReviewResponse, UpdateResponse
 from vitesse.api.routes import deployment_config
@@ -232,4 +232,4 @@ _INPUT_KEYS = frozenset(
     )
 )  # fmt: skip
 
-__all__ = ["RunSettings", "review_integration", "update_integration"]
+__all__ = ["review_integration", "update_integration"]

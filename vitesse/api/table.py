@@ -27,8 +27,10 @@ from vitesse.api.responses import (
     TestResultsResponse,
     UpdateResponse,
 )
+from vitesse.api.views import API_PREFIX
 
-API_PREFIX = "/api/v1/vitesse"
+__all__ = ["API_PREFIX", "INTEGRATION_OPERATIONS", "ROOT_OPERATIONS"]
+
 ONE = "/integrations/{integration_id}"
 
 INTEGRATION_OPERATIONS: tuple[Operation, ...] = (
