@@ -264,14 +264,17 @@ async def deploy(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     except VitesseError as exc:
         return {"error": f"deploy: {exc}", "status": IntegrationStatus.FAILED}
     ev.emit(ev.Deployed(iid, state.deployment_config.target.value, deployment.get("status", ""), deployment.get("url")))
-    await record_status(runtime, iid, IntegrationStatus.ACTIVE, deployment=deployment)
+    await record_status(
+        runtime, iid, IntegrationStatus.ACTIVE, deployment=deployment, deployment_config=state.deployment_config
+    )
     return {"deployment": deployment, "status": IntegrationStatus.ACTIVE}
 
 
 async def finish(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Assemble the IntegrationInstance the run returns and record the final status."""
     iid = integration_id(state)
-    status = IntegrationStatus.FAILED if state.error else state.status
+    error = state.error or None  # a fresh thread stores the prepare node's "" as it is
+    status = IntegrationStatus.FAILED if error else state.status
     if status in (IntegrationStatus.TESTING, IntegrationStatus.MAPPING, IntegrationStatus.DISCOVERING):
         status = IntegrationStatus.READY
     instance = IntegrationInstance(
@@ -291,12 +294,12 @@ async def finish(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         deployment_url=(state.deployment or {}).get("url"),
         container_id=(state.deployment or {}).get("external_id"),
         created_by=state.created_by,
-        error=state.error,
+        error=error,
     )
-    await record_status(runtime, iid, status, error=state.error, final=True)
+    await record_status(runtime, iid, status, error=error, final=True)
     score = state.health.overall_score if state.health else None
-    ev.emit(ev.RunFinished(iid, status.value, score, state.error))
-    return {"integration": instance, "status": status}
+    ev.emit(ev.RunFinished(iid, status.value, score, error))
+    return {"integration": instance, "status": status, "error": error}
 
 
 __all__ = [

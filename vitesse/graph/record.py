@@ -22,6 +22,7 @@ async def record_status(
     healed: bool = False,
     final: bool = False,
     deployment: dict[str, Any] | None = None,
+    deployment_config: Any = None,
     **fields: Any,
 ) -> None:
     """Update the integration's status (and the given columns), with the matching audit action."""
@@ -55,6 +56,7 @@ async def record_status(
                 status=str(deployment.get("status")),
                 url=deployment.get("url"),
                 external_id=deployment.get("external_id"),
+                config=fields.get("deployment_config") or deployment_config,
             )
 
 
