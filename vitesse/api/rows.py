@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from vitesse.api.problems import not_found
 from vitesse.persistence import Integration, Page
-from vitesse.schemas import DeploymentConfig, HealthScore, IntegrationInstance, IntegrationStatus, MappingLogic
+from vitesse.schemas import IntegrationInstance, IntegrationStatus
 
 if TYPE_CHECKING:
     from vitesse.api.hub import Hub
@@ -56,28 +56,6 @@ async def list_rows(
     return Page(items=rows, total=int(total or 0), limit=limit, offset=offset)
 
 
-def _model(cls: Any, data: dict[str, Any] | None) -> Any:
-    return None if data is None else cls.model_validate(data)
-
-
 def instance_of(row: Integration) -> IntegrationInstance:
     """The row as the shared IntegrationInstance, without specs or credentials."""
-    return IntegrationInstance(
-        id=row.id,
-        name=row.name,
-        source_api_name=row.source_api_name,
-        dest_api_name=row.dest_api_name,
-        source_api_url=row.source_api_url,
-        dest_api_url=row.dest_api_url,
-        user_intent=row.user_intent,
-        status=row.status,
-        mapping_logic=_model(MappingLogic, row.mapping_logic),
-        health_score=_model(HealthScore, row.health_score),
-        deployment_config=_model(DeploymentConfig, row.deployment_config),
-        deployment_url=row.deployment_url,
-        container_id=row.container_id,
-        created_by=row.created_by,
-        error=row.error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return row.to_schema(with_specs=False)

@@ -228,6 +228,28 @@ class Deployer(ABC):
         return DeploymentInfo(integration_id=integration_id, target=self.target, state=state, name=name, **fields)
 
 
+class ThreadedDeployer(Deployer):
+    """A target whose SDK blocks (Docker, Kubernetes, boto3): update, destroy and status run in a thread."""
+
+    async def update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
+        return await self._blocking(self._update, integration_id, updates)
+
+    async def destroy(self, integration_id: str) -> DeploymentInfo:
+        return await self._blocking(self._destroy, integration_id)
+
+    async def get_status(self, integration_id: str) -> DeploymentInfo:
+        return await self._blocking(self._status, integration_id)
+
+    @abstractmethod
+    def _update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo: ...
+
+    @abstractmethod
+    def _destroy(self, integration_id: str) -> DeploymentInfo: ...
+
+    @abstractmethod
+    def _status(self, integration_id: str) -> DeploymentInfo: ...
+
+
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -20,10 +20,10 @@ from vitesse.deployers._ecs_aws import AwsClients, LoadBalancing, SecretStore, r
 from vitesse.deployers.base import (
     RUNTIME_PORT,
     ContainerConfig,
-    Deployer,
     DeploymentInfo,
     DeploymentMode,
     DeploymentState,
+    ThreadedDeployer,
     check_integration_id,
     coerce_config,
     parse_options,
@@ -57,7 +57,7 @@ class ECSOptions(BaseModel):
     health_check_grace_s: int = 30
 
 
-class ECSDeployer(Deployer):
+class ECSDeployer(ThreadedDeployer):
     """ECS Fargate; region, endpoint and credentials from settings (AWS_REGION, AWS_ENDPOINT_URL …)."""
 
     def __init__(
@@ -72,15 +72,6 @@ class ECSDeployer(Deployer):
     ) -> DeploymentInfo:
         config = coerce_config(container_config)
         return await self._blocking(self._apply, check_integration_id(integration_id), config, {})
-
-    async def update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
-        return await self._blocking(self._update, integration_id, updates)
-
-    async def destroy(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._destroy, integration_id)
-
-    async def get_status(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._status, integration_id)
 
     async def get_logs(self, integration_id: str, lines: int = 100) -> str:
         self._service(integration_id)

@@ -23,10 +23,10 @@ from vitesse.deployers._k8s_api import KubeApi, deployment_state
 from vitesse.deployers.base import (
     RUNTIME_PORT,
     ContainerConfig,
-    Deployer,
     DeploymentInfo,
     DeploymentMode,
     DeploymentState,
+    ThreadedDeployer,
     check_integration_id,
     coerce_config,
     parse_options,
@@ -51,7 +51,7 @@ class EKSOptions(BaseModel):
     field_manager: str = "vitesse"
 
 
-class EKSDeployer(Deployer):
+class EKSDeployer(ThreadedDeployer):
     """Kubernetes Deployment (2 replicas by default) with Service, Ingress and HPA."""
 
     def __init__(
@@ -76,15 +76,6 @@ class EKSDeployer(Deployer):
     ) -> DeploymentInfo:
         config = coerce_config(container_config)
         return await self._blocking(self._apply, check_integration_id(integration_id), config)
-
-    async def update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
-        return await self._blocking(self._update, integration_id, updates)
-
-    async def destroy(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._destroy, integration_id)
-
-    async def get_status(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._status, integration_id)
 
     async def get_logs(self, integration_id: str, lines: int = 100) -> str:
         self._deployment(integration_id)

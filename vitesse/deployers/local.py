@@ -27,10 +27,10 @@ from vitesse.deployers._image import INTEGRATION_LABEL, BuildOptions, build_inte
 from vitesse.deployers.base import (
     RUNTIME_PORT,
     ContainerConfig,
-    Deployer,
     DeploymentInfo,
     DeploymentMode,
     DeploymentState,
+    ThreadedDeployer,
     check_integration_id,
     coerce_config,
     parse_options,
@@ -41,7 +41,7 @@ from vitesse.errors import DeployError, NotFoundError
 from vitesse.net import mask_secrets
 
 
-class LocalDeployer(Deployer):
+class LocalDeployer(ThreadedDeployer):
     """Docker + Traefik, through the `docker` SDK (DOCKER_HOST, or settings.docker_host, is honoured)."""
 
     def __init__(
@@ -67,15 +67,6 @@ class LocalDeployer(Deployer):
     ) -> DeploymentInfo:
         config = coerce_config(container_config)
         return await self._blocking(self._deploy, check_integration_id(integration_id), config, config.image)
-
-    async def update(self, integration_id: str, updates: ContainerConfig | Mapping[str, Any]) -> DeploymentInfo:
-        return await self._blocking(self._update, integration_id, updates)
-
-    async def destroy(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._destroy, integration_id)
-
-    async def get_status(self, integration_id: str) -> DeploymentInfo:
-        return await self._blocking(self._status, integration_id)
 
     async def get_logs(self, integration_id: str, lines: int = 100) -> str:
         return await self._blocking(self._logs, integration_id, lines)

@@ -127,8 +127,12 @@ class Integration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    def to_schema(self) -> IntegrationInstance:
-        """Return the shared `IntegrationInstance` this row stores (credentials are never included)."""
+    def to_schema(self, *, with_specs: bool = True) -> IntegrationInstance:
+        """Return the shared `IntegrationInstance` this row stores (credentials are never included).
+
+        `with_specs=False` leaves both API specs out (and never touches their columns, which a
+        spec-free query does not load).
+        """
         return IntegrationInstance(
             id=self.id,
             name=self.name,
@@ -138,8 +142,8 @@ class Integration(Base):
             dest_api_url=self.dest_api_url,
             user_intent=self.user_intent,
             status=self.status,
-            source_spec=_load(APISpecification, self.source_spec),
-            dest_spec=_load(APISpecification, self.dest_spec),
+            source_spec=_load(APISpecification, self.source_spec) if with_specs else None,
+            dest_spec=_load(APISpecification, self.dest_spec) if with_specs else None,
             mapping_logic=_load(MappingLogic, self.mapping_logic),
             health_score=_load(HealthScore, self.health_score),
             deployment_config=_load(DeploymentConfig, self.deployment_config),
