@@ -225,8 +225,9 @@ class VitesseMapper(_Agent):
     """Map fields from a source endpoint to a destination endpoint.
 
     `input_data` has `source_api_spec`, `dest_api_spec`, `user_intent`, `source_endpoint`, `dest_endpoint`.
-    Returns `mapping_logic`, `transformation_count`, `complexity_score` (1–10) and `unmapped_required` (the
-    destination's required fields nothing maps to).
+    Returns `mapping_logic`, `transformation_count`, `complexity_score` (1–10), `unmapped_required` (the
+    destination's required fields nothing maps to) and `warnings` (what to do about a thin mapping: endpoints
+    guessed from a vague intent and their better alternatives, required fields left unmapped).
     """
 
     stage = "map"
@@ -247,6 +248,7 @@ class VitesseMapper(_Agent):
             "transformation_count": len(mapping.transformations),
             "complexity_score": mapping.complexity_score,
             "unmapped_required": mapping.unmapped_required,
+            "warnings": mapping.warnings,
         }
 
 

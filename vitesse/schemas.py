@@ -357,6 +357,8 @@ class MappingLogic(_Model):
     rationale: str = ""
     alternatives: dict[str, list[str]] = PydField(default_factory=dict)
     """Ranked alternative endpoints, under `source` and `dest`."""
+    warnings: list[str] = PydField(default_factory=list)
+    """What a person should check or do: endpoints guessed from a vague intent, required fields left unmapped."""
 
     @property
     def unmapped_required(self) -> list[str]:

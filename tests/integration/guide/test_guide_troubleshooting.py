@@ -67,6 +67,11 @@ async def test_2_too_few_transformations_show_how_the_endpoints_were_picked_and_
     assert "destination POST /companies (create of companies; intent best available)" in mapping.rationale
     assert "POST /contacts" in mapping.alternatives["dest"], "the better endpoint is offered as an alternative"
     assert "(given)" in precise["mapping_logic"].rationale
+    (advice,) = vague["warnings"]
+    assert advice == mapping.warnings[0] and "POST /companies is a best-available guess" in advice
+    assert "dest_endpoint (best alternatives: POST /contacts)" in advice and '"customers to contacts"' in advice
+    assert "name dest_endpoint (e.g. POST /contacts)" in mapping.rationale
+    assert precise["warnings"] == [], "named endpoints need no advice"
 
 
 async def test_2_too_few_transformations_name_the_required_fields_nothing_fills(context, example_specs):
@@ -77,6 +82,11 @@ async def test_2_too_few_transformations_name_the_required_fields_nothing_fills(
     assert result["unmapped_required"] == mapping.unmapped_required == ["name"]
     (entry,) = [u for u in mapping.unmapped_dest if u.dest_field == "name"]
     assert entry.required and entry.reason == "below_threshold" and entry.candidates, "candidates to pick from"
+    (advice,) = result["warnings"]
+    closest = entry.candidates[0][0]
+    assert advice.startswith("Required destination fields left unmapped in POST /companies: name (")
+    assert f"closest source fields: {closest}" in advice and "give it a constant or default" in advice
+    assert "required fields unmapped: name" in mapping.rationale
 
 
 async def test_3_auth_errors_in_the_guardian_are_a_critical_issue_that_says_what_to_check(context, example_specs):

@@ -157,8 +157,8 @@ def select_endpoints(
     dst_ranked = _rank(dest, dst_side, DEST_ACTIONS, carried, verb)
     src = resolve_endpoint(source, source_endpoint, SOURCE_ACTIONS) if source_endpoint else _first(src_ranked, source)
     dst = resolve_endpoint(dest, dest_endpoint, DEST_ACTIONS) if dest_endpoint else _first(dst_ranked, dest)
-    dst_words = set(dst_side.words | src_side.head)
-    why = _explain(src, dst, set(src_side.words), dst_words, bool(source_endpoint), bool(dest_endpoint))
+    src_words, dst_words = set(src_side.words), set(dst_side.words | src_side.head)
+    why = _explain(src, dst, src_words, dst_words, bool(source_endpoint), bool(dest_endpoint))
     return EndpointChoice(
         source_endpoint=src.key,
         dest_endpoint=dst.key,
@@ -168,6 +168,8 @@ def select_endpoints(
         source_alternatives=[ep.key for _, ep in src_ranked if ep.key != src.key][:5],
         dest_alternatives=[ep.key for _, ep in dst_ranked if ep.key != dst.key][:5],
         explicit=bool(source_endpoint or dest_endpoint),
+        source_guessed=not source_endpoint and not _named_words(src, src_words),
+        dest_guessed=not dest_endpoint and not _named_words(dst, dst_words),
     )
 
 
@@ -179,11 +181,16 @@ def _first(ranked: list[tuple[float, Endpoint]], spec: APISpecification) -> Endp
     return ranked[0][1]
 
 
+def _named_words(ep: Endpoint, words: set[str]) -> list[str]:
+    """The intent's words that name this endpoint's resource (none: it was the best available guess)."""
+    return sorted(_resource_words(ep) & words)
+
+
 def _explain(src: Endpoint, dst: Endpoint, sw: set[str], dw: set[str], src_given: bool, dst_given: bool) -> str:
     def side(ep: Endpoint, words: set[str], given: bool) -> str:
         if given:
             return f"{ep.key} (given)"
-        named = sorted(_resource_words(ep) & words)
+        named = _named_words(ep, words)
         why = f"names '{' '.join(named)}'" if named else "best available"
         return f"{ep.key} ({ep.action} of {ep.resource}; intent {why})"
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from vitesse.errors import MappingError, TransformError
 from vitesse.graph.mapper import values
+from vitesse.graph.mapper.advice import refresh_unmapped_advice
 from vitesse.graph.mapper.classify import needs_lookup
 from vitesse.graph.mapper.complexity import complexity_score
 from vitesse.graph.mapper.heal_limits import fix_length, fix_range
@@ -225,6 +226,7 @@ def heal_mapping(
     if h.unrepaired:
         h.logic.rationale += f"; heal v{h.logic.version} could not repair: " + "; ".join(h.unrepaired)
     h.logic.complexity_score = complexity_score(h.logic)
+    refresh_unmapped_advice(h.logic)
     return h.logic
 
 

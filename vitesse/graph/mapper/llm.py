@@ -21,6 +21,7 @@ from pydantic import Field as PydField
 
 from vitesse.config import Settings
 from vitesse.errors import TransformError
+from vitesse.graph.mapper.advice import refresh_unmapped_advice
 from vitesse.graph.mapper.endpoints import select_endpoints
 from vitesse.graph.mapper.options import MapperOptions
 from vitesse.graph.mapper.propose import Prepared, build_logic, endpoints_of, match_fields
@@ -125,6 +126,7 @@ def merge_answer(prep: Prepared, offline: MappingLogic, answer: LLMAnswer) -> tu
     mapped = {t.dest_field for t in merged.transformations}
     merged.unmapped_dest = [u for u in offline.unmapped_dest if u.dest_field not in mapped]
     merged.unmapped_dest += [u for u in _lost(offline, mapped)]
+    refresh_unmapped_advice(merged)
     return merged, rejected
 
 

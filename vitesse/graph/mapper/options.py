@@ -41,3 +41,7 @@ class EndpointChoice(BaseModel):
     source_alternatives: list[str] = PydField(default_factory=list)
     dest_alternatives: list[str] = PydField(default_factory=list)
     explicit: bool = False
+    source_guessed: bool = False
+    """True when the source endpoint was neither given nor named by the intent: the best available one."""
+    dest_guessed: bool = False
+    """True when the destination endpoint was neither given nor named by the intent."""

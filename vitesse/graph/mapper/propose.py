@@ -6,6 +6,7 @@ import numpy as np
 
 from vitesse.errors import MappingError
 from vitesse.graph.mapper import assign as assigning
+from vitesse.graph.mapper.advice import endpoint_advice, rationale_note, unmapped_advice
 from vitesse.graph.mapper.classify import classify_dest, is_noise_source
 from vitesse.graph.mapper.complexity import complexity_score
 from vitesse.graph.mapper.fields import FieldView, common_wrapper, view
@@ -104,7 +105,7 @@ def unmapped(prep: Prepared, matches: dict[int, assigning.Match]) -> list[Unmapp
 
 
 def build_logic(prep: Prepared, matches: dict[int, assigning.Match], choice: EndpointChoice) -> MappingLogic:
-    """Assemble the MappingLogic (transformations in destination order, unmapped lists, complexity)."""
+    """Assemble the MappingLogic (transformations in destination order, unmapped lists, complexity, advice)."""
     order = {v.path: k for k, v in enumerate(prep.dest_all)}
     ts = sorted((to_transformation(prep, m) for m in matches.values()), key=lambda t: order.get(t.dest_field, 0))
     logic = MappingLogic(
@@ -120,6 +121,8 @@ def build_logic(prep: Prepared, matches: dict[int, assigning.Match], choice: End
         alternatives={"source": choice.source_alternatives, "dest": choice.dest_alternatives},
     )
     logic.complexity_score = complexity_score(logic)
+    logic.warnings = endpoint_advice(choice) + unmapped_advice(logic)
+    logic.rationale += rationale_note(choice, logic)
     return logic
 
 
