@@ -278,7 +278,7 @@ class VitesseGuardian(_Agent):
         source_ref = data.get("source_endpoint") or mapping.source_endpoint
         source_ep = resolve_endpoint(source_spec, source_ref, SOURCE_ACTIONS)
         dest_ep = resolve_endpoint(dest_spec, data.get("dest_endpoint") or mapping.dest_endpoint, DEST_ACTIONS)
-        options = {k: data[k] for k in ("test_count", "seed", "pass_score", "faults") if data.get(k) is not None}
+        options = {k: data[k] for k in _GUARDIAN_OPTIONS if data.get(k) is not None}
         report = await run_guardian(
             mapping,
             Target(source_spec, source_ep, data.get("source_base_url"), _credentials(data.get("source_auth"))),
@@ -308,6 +308,10 @@ class VitesseGuardian(_Agent):
         from vitesse.graph.ingestor import ingest
 
         return await ingest(url, settings=self.context.settings, client=self.context.http_client)
+
+
+_GUARDIAN_OPTIONS = ("test_count", "seed", "pass_score", "max_heal_attempts", "faults")
+"""The `input_data` keys passed on to `GuardianOptions`."""
 
 
 def _instance(value: Any) -> IntegrationInstance:

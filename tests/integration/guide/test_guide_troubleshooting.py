@@ -1,11 +1,13 @@
 """The guide's four troubleshooting situations, each met through the guide's API, with the advice it gives.
 
 1. the Ingestor finds no spec at the common paths; 2. a mapping with too few transformations; 3. the
-Guardian's calls are refused as unauthorised; 4. a health score below 70.
+Guardian's calls are refused as unauthorised (or cannot reach the API at all); 4. a health score below 70
+(and the response times the guide says to check: a slow API gets a p95 warning).
 """
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +21,7 @@ from vitesse import (
     VitesseMapper,
 )
 from vitesse.errors import IngestError, IngestReason
-from vitesse.sandbox import start_sandbox
+from vitesse.sandbox import FaultPlan, start_sandbox
 from vitesse.schemas import IssueKind, TestCategory
 
 CUSTOMERS_TO_CONTACTS = {"source_endpoint": "/customers", "dest_endpoint": "/contacts"}
@@ -155,3 +157,70 @@ async def test_4_a_health_score_below_70_lists_the_critical_issues_with_what_to_
     assert "add an enum transform from status" in stage and "LEAD, CUSTOMER, CHURNED" in stage
     phone = next(line for line in result["critical_issues"] if "phone_numbers[].number" in line)
     assert "E.164" in phone and "add a parse transform (as phone_e164) from phone" in phone
+    verdict = result["critical_issues"][-1]
+    assert verdict.startswith(f"Health score {health.overall_score:.1f} is below the pass mark of 70: ")
+    assert "heals the mapping from these issues (up to 3 attempts), then pauses for a person to review" in verdict
+
+
+async def test_4_a_passing_proof_has_no_below_the_pass_mark_line(context, example_specs):
+    source_spec, dest_spec = example_specs
+    mapping = (await proposed(context, example_specs, "customers to contacts", **CUSTOMERS_TO_CONTACTS))[
+        "mapping_logic"
+    ]
+    integration_obj = IntegrationInstance(source_spec=source_spec, dest_spec=dest_spec, mapping_logic=mapping)
+    result = await VitesseGuardian(context).execute(
+        context={}, input_data={"integration_instance": integration_obj, "test_count": 20, **CUSTOMERS_TO_CONTACTS}
+    )
+    assert result["passed"] is True
+    assert not [line for line in result["critical_issues"] if "below the pass mark" in line]
+    assert not [line for line in result["health_score"].warnings if "answered slowly" in line]
+
+
+async def prove_live_dest(context: AgentContext, example_specs, base_url: str, test_count: int) -> dict:
+    """Prove the mapper's customers → contacts mapping with the CRM reached at `base_url` (writes allowed)."""
+    source_spec, dest_spec = example_specs
+    mapping = (await proposed(context, example_specs, "customers to contacts", **CUSTOMERS_TO_CONTACTS))[
+        "mapping_logic"
+    ]
+    integration_obj = IntegrationInstance(source_spec=source_spec, dest_spec=dest_spec, mapping_logic=mapping)
+    return await VitesseGuardian(context).execute(
+        context={},
+        input_data={
+            "integration_instance": integration_obj,
+            "test_count": test_count,
+            **CUSTOMERS_TO_CONTACTS,
+            "dest_base_url": base_url,
+            "dest_auth": {"type": "bearer", "token": "crm-token"},
+            "allow_live_writes": True,
+        },
+    )
+
+
+async def test_4_a_slow_api_gets_a_p95_warning_naming_the_endpoint_and_what_to_check(context, example_specs):
+    """A real CRM sandbox on 127.0.0.1 answers each write after 1.1 s: a handful of writes, all over 1 s."""
+    slow = FaultPlan(latency_ms=1100, latency_distribution="fixed", methods=["POST"])
+    with start_sandbox(example_specs[1], seed=5, faults=slow) as crm:
+        result = await prove_live_dest(context, example_specs, crm.base_url, test_count=4)
+
+    writes = [r for r in result["test_results"] if r.method == "POST" and r.status_code is not None]
+    assert writes and all(r.response_time_ms >= 1100 for r in writes)
+    (warning,) = [line for line in result["health_score"].warnings if "answered slowly" in line]
+    assert warning.startswith("POST /contacts of Orbit CRM API answered slowly: p95 latency 1.1")
+    assert f"over {len(writes)} calls" in warning and "check the API's response times and rate limits" in warning
+    assert result["health_score"].p95_ms > 1000
+
+
+async def test_3_an_api_that_cannot_be_reached_is_told_what_to_check(context, example_specs):
+    """A closed port on 127.0.0.1 refuses every connection: one critical issue says what to check, and how to allow."""
+    with socket.socket() as sock:  # bound but never listening: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        result = await prove_live_dest(context, example_specs, base_url, test_count=6)
+
+    writes = [r for r in result["test_results"] if r.method == "POST" and "not sent" not in (r.error_message or "")]
+    assert writes and all(r.category is TestCategory.CONNECTIVITY for r in writes)
+    (line,) = [line for line in result["critical_issues"] if line.startswith("Could not reach Orbit CRM API")]
+    assert "POST /contacts" in line and "check the base URL" in line and "reachable from where Vitesse runs" in line
+    assert "firewall or security group" in line
+    assert "VITESSE_ALLOW_LOOPBACK=true" in line and "VITESSE_ALLOW_PRIVATE_NETWORKS=true" in line
+    assert result["passed"] is False

@@ -24,6 +24,10 @@ class GuardianOptions(BaseModel):
     seed: int = 1
     """Seed of the synthetic records (and of the sandboxes Vitesse starts)."""
     pass_score: float = PydField(default=70.0, ge=0, le=100)
+    max_heal_attempts: int = PydField(default=3, ge=0)
+    """How often a run heals a failing mapping before it pauses for review (the report says so)."""
+    slow_p95_ms: float = PydField(default=1000.0, gt=0)
+    """An endpoint whose 95th-percentile response time is above this gets a latency warning."""
     max_retry_wait_s: float = PydField(default=5.0, ge=0)
     """Longest wait for one 429's Retry-After (longer asks are cut to this)."""
     timeout_s: float = PydField(default=10.0, gt=0)

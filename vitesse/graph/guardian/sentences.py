@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from vitesse.schemas import FieldIssue, IssueKind
 
-__all__ = ["call_problem_sentence", "issue_sentence"]
+__all__ = ["ALLOW_SETTINGS", "below_pass_sentence", "call_problem_sentence", "issue_sentence", "slow_sentence"]
 
 
 def issue_sentence(
@@ -93,6 +93,16 @@ def _advice(issue: FieldIssue) -> str:
     return f"check the values the mapping sends from {src}"
 
 
+ALLOW_SETTINGS = ("VITESSE_ALLOW_PRIVATE_NETWORKS", "VITESSE_ALLOW_LOOPBACK")
+"""The settings (`vitesse.config.Settings`) that let `vitesse.net`'s SSRF guard reach private and loopback hosts."""
+REACH_ADVICE = (
+    "check the base URL, that its host resolves and is reachable from where Vitesse runs (DNS, VPN, proxy), and "
+    "that no firewall or security group blocks the port; Vitesse calls a private or loopback address only when "
+    f"{ALLOW_SETTINGS[0]}=true or {ALLOW_SETTINGS[1]}=true is set"
+)
+"""What to check when an API cannot be reached (refused connection, DNS failure, address refused by the guard)."""
+
+
 def call_problem_sentence(category: str, api: str, endpoint: str, count: int, total: int, example: str | None) -> str:
     """Return the sentence for calls that failed for a reason other than a field (auth, 404, 5xx, network)."""
     share = f"{count} of {total} calls to {endpoint}"
@@ -101,9 +111,31 @@ def call_problem_sentence(category: str, api: str, endpoint: str, count: int, to
         "auth": f"{api} refused {share} as unauthorised (401/403){why}: check the credentials for this API",
         "not_found": f"{api} answered 404 to {share}{why}: check the endpoint path and the base URL",
         "server": f"{api} failed with a server error (5xx) in {share}{why}: retry later or report it to the API owner",
-        "connectivity": f"Could not reach {api} in {share}{why}: check the base URL and the network",
-        "timeout": f"{api} did not answer in time in {share}{why}: raise the timeout or check the API's health",
+        "connectivity": f"Could not reach {api} in {share}{why}: {REACH_ADVICE}",
+        "timeout": f"{api} did not answer in time in {share}{why}: raise the timeout, check the API's health, "
+        "and that no firewall or security group silently drops the traffic",
         "rate_limit": f"{api} kept rate-limiting {share} even after waiting as Retry-After asked{why}",
         "schema": f"{api} refused {share}{why}",
     }
     return sentences.get(category, f"{api} failed {share}{why}") + "."
+
+
+def slow_sentence(api: str, endpoint: str, p95_ms: float, limit_ms: float, calls: int) -> str:
+    """Return the warning for an endpoint whose 95th-percentile response time is over the limit."""
+    return (
+        f"{endpoint} of {api} answered slowly: p95 latency {p95_ms / 1000:.2f} s over {calls} calls "
+        f"(above {limit_ms / 1000:g} s): check the API's response times and rate limits, or sync in smaller batches."
+    )
+
+
+def below_pass_sentence(score: float, pass_score: float, heal_attempts: int) -> str:
+    """Return the summary line of a proof that scored below the pass mark: the figures and what happens next."""
+    heal = (
+        f"the graph heals the mapping from these issues (up to {heal_attempts} attempts), then pauses"
+        if heal_attempts
+        else "the graph pauses"
+    )
+    return (
+        f"Health score {score:.1f} is below the pass mark of {pass_score:g}: {heal} for a person to review "
+        "(approve, edit the mapping, or abort)."
+    )

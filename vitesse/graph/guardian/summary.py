@@ -2,8 +2,9 @@
 
 Critical issues are what keeps the integration from working: fields the destination refused (or that
 broke in the transform engine), then calls that failed for another reason (auth, 404, 5xx, network,
-timeouts). Warnings say what the calls reached (sandbox or live), how rate limits were handled (never
-held against the mapping), and schema breaches the destination let through.
+timeouts), and last, for a score below the pass mark, what happens next (heal, then review). Warnings
+say what the calls reached (sandbox or live), how rate limits were handled (never held against the
+mapping), endpoints answering slowly (p95 over `slow_p95_ms`), and schema breaches the destination let through.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from vitesse.graph.guardian.health import coverage, required_dest_fields, score_health
+from vitesse.graph.guardian.health import coverage, percentile, required_dest_fields, score_health
 from vitesse.graph.guardian.report import GuardianReport
-from vitesse.graph.guardian.sentences import call_problem_sentence
+from vitesse.graph.guardian.sentences import below_pass_sentence, call_problem_sentence, slow_sentence
 from vitesse.schemas import TestCategory, TestResult
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ def summarise(proof: _Proof) -> GuardianReport:
     final_writes = [o.result for o in proof.writes]
     critical += _call_problems(proof.source, final_reads) + _call_problems(proof.dest, final_writes, fields_named=True)
     warnings = _where(proof) + _rate_limits(proof, results) + _auth_gaps(proof) + list(proof.reads.warnings)
+    warnings += _slow(proof.source, reads, proof.options.slow_p95_ms)
+    warnings += _slow(proof.dest, writes, proof.options.slow_p95_ms)
     warnings += [issue.message for issue in proof.feedback.issues(refused=False)]
     if not proof.reads.records and proof.reads.outcomes and proof.reads.outcomes[-1].result.success:
         warnings.append(f"{proof.source.name} returned no records; only synthetic records were written.")
@@ -48,6 +51,10 @@ def summarise(proof: _Proof) -> GuardianReport:
         results, covered, judged=judged, against=_against(proof), critical=critical[:MAX_CRITICAL], warnings=warnings
     )
     health.feedback = issues
+    if health.overall_score < proof.options.pass_score:
+        health.critical_issues.append(
+            below_pass_sentence(health.overall_score, proof.options.pass_score, proof.options.max_heal_attempts)
+        )
     return GuardianReport(health=health, test_results=results, feedback=issues, pass_score=proof.options.pass_score)
 
 
@@ -87,6 +94,13 @@ def _call_problems(side: Side, results: list[TestResult], fields_named: bool = F
         call_problem_sentence(category, side.name, endpoint, count, total, example.get(category))
         for category, count in failed.most_common()
     ]
+
+
+def _slow(side: Side, results: list[TestResult], limit_ms: float) -> list[str]:
+    """A warning when the side's endpoint answered slowly (95th percentile of the calls that got an answer)."""
+    timed = [r.response_time_ms for r in results if r.status_code is not None]
+    p95 = percentile(timed, 95)
+    return [slow_sentence(side.name, _key(side), p95, limit_ms, len(timed))] if p95 > limit_ms else []
 
 
 def _rate_limits(proof: _Proof, results: list[TestResult]) -> list[str]:
