@@ -335,4 +335,14 @@ async def _current(graph: Any, integration_id: str) -> IntegrationInstance:
         health_score=values.get("health"),
         deployment_config=values.get("deployment_config"),
         error=values.get("error"),
+        review_reason=_review_reason(snapshot) if snapshot.next else None,
     )
+
+
+def _review_reason(snapshot: Any) -> str | None:
+    """Why the run paused: the `reason` of the review node's interrupt payload."""
+    for task in snapshot.tasks:
+        for pending in getattr(task, "interrupts", ()):
+            if isinstance(pending.value, Mapping) and pending.value.get("reason"):
+                return str(pending.value["reason"])
+    return None

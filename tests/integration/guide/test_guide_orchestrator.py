@@ -115,6 +115,9 @@ async def test_a_score_below_70_with_no_heal_left_waits_for_review_with_its_crit
     assert any("add a parse transform (as phone_e164)" in line for line in paused.health_score.critical_issues)
     (review,) = [e for e in events if e["event"] == "review_needed"]
     assert "below the pass score after 0 heal attempts" in review["reason"]
+    assert paused.review_reason == review["reason"], "the paused instance says why it paused"
+    assert (await orchestrator.get_integration("integ_review")).review_reason == review["reason"]
 
     done = await orchestrator.review_integration("integ_review", action="abort", reason="fix the specs first")
     assert (done.status, done.error) == (IntegrationStatus.FAILED, "fix the specs first")
+    assert done.review_reason is None
