@@ -7,10 +7,12 @@ names of its env variables, so `config_from_container` rebuilds the ContainerCon
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vitesse.deployers._image import INTEGRATION_LABEL
 from vitesse.deployers.base import ContainerConfig, coerce_config, fill_command, resource_name
@@ -25,11 +27,14 @@ STATE_DIR = "/var/lib/vitesse"
 
 
 class LocalOptions(BaseModel):
+    """The local target's config; the guide's `host`, `docker_socket` and `traefik_config` keys are accepted."""
+
     model_config = ConfigDict(extra="forbid")
 
     network: str = "vitesse-net"
     domain: str | None = None
-    """Traefik host suffix; default settings.traefik_domain (`localhost`)."""
+    """Traefik host suffix: an integration is served at `<name>.<domain>` (the router's Host rule); default
+    settings.traefik_domain (`localhost`). The guide's `host` key sets it."""
     entrypoint: str = "web"
     base_image: str | None = None
     """Default: the official `python:<python_version>-slim` image."""
@@ -39,11 +44,77 @@ class LocalOptions(BaseModel):
     """CA bundle for pip during the build; default PIP_CERT when it names a file."""
     pip_index_url: str | None = None
     docker_host: str | None = None
+    """The Docker daemon (`unix:///var/run/docker.sock`, `tcp://…`); default DOCKER_HOST. The guide's
+    `docker_socket` key sets it; a bare path is a unix socket."""
+    traefik_config: dict[str, Any] = Field(default_factory=dict)
+    """More Traefik dynamic configuration for each integration's router, as a mapping or the path of a YAML/JSON
+    file holding one. Keys are relative to the router (`tls.certResolver`, `middlewares`, `rule`) or absolute
+    under `http.`/`tcp.`/`udp.`; they become the container's Traefik labels."""
     user: str = "10001:10001"
     health_timeout_s: float = 90.0
     health_interval_s: float = 5.0
     """How often Docker runs the health check; Traefik routes to a container once it is healthy."""
     stop_timeout_s: int = 10
+
+    @model_validator(mode="before")
+    @classmethod
+    def _guide_keys(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for guide, ours in GUIDE_KEYS.items():
+            if guide in data:
+                value = data.pop(guide)
+                if data.get(ours) not in (None, value):
+                    raise ValueError(f"{guide} and {ours} name the same setting with different values; give one")
+                data[ours] = value
+        return data
+
+    @field_validator("docker_host")
+    @classmethod
+    def _socket_path(cls, value: str | None) -> str | None:
+        return f"unix://{value}" if value and value.startswith("/") else value
+
+    @field_validator("traefik_config", mode="before")
+    @classmethod
+    def _read_traefik_config(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, str | Path):
+            return value
+        try:
+            loaded = yaml.safe_load(Path(value).expanduser().read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"cannot read the Traefik config {value}: {exc}") from None
+        if not isinstance(loaded, Mapping):
+            raise ValueError(f"the Traefik config {value} must hold a mapping")
+        return loaded
+
+
+GUIDE_KEYS = {"host": "domain", "docker_socket": "docker_host"}
+"""The guide's names for LocalOptions fields."""
+ABSOLUTE = ("traefik", "http", "tcp", "udp")
+"""A `traefik_config` key starting with one of these is a whole Traefik path, not one under the router."""
+
+
+def _flat(prefix: str, value: Any) -> list[tuple[str, str]]:
+    """Flatten dynamic configuration into Traefik's label form (dotted keys, lists comma-joined)."""
+    if isinstance(value, Mapping):
+        return [pair for key, item in value.items() for pair in _flat(f"{prefix}.{key}", item)]
+    if isinstance(value, list | tuple):
+        return [(prefix, ",".join(map(str, value)))]
+    return [(prefix, str(value).lower() if isinstance(value, bool) else str(value))]
+
+
+def extra_traefik_labels(router: str, config: Mapping[str, Any]) -> dict[str, str]:
+    """Return the labels of `LocalOptions.traefik_config` for one integration's router."""
+    labels: dict[str, str] = {}
+    for key, value in config.items():
+        key = str(key)
+        head = key.split(".", 1)[0]
+        path = key if head == "traefik" else f"traefik.{key}" if head in ABSOLUTE else f"{router}.{key}"
+        labels.update(_flat(path, value))
+    return labels
 
 
 def volume_name(integration_id: str) -> str:
@@ -69,6 +140,7 @@ def traefik_labels(
     }
     if config.network_mode != "host":
         labels["traefik.docker.network"] = options.network
+    labels.update(extra_traefik_labels(router, options.traefik_config))
     return labels
 
 

@@ -32,12 +32,17 @@ RUNTIME_PORT = 8080
 
 
 class DeploymentMode(StrEnum):
-    """The built-in targets; a new target may use any other name (see `register_deployer`)."""
+    """The deployment targets by name; a new target may use any other name (see `register_deployer`).
+
+    `AZURE` names the guide's custom-target example: no deployer is built in for it, one is registered
+    under it as `register_deployer(DeploymentMode.AZURE, AzureContainerInstancesDeployer)`.
+    """
 
     PROCESS = "process"
     LOCAL = "local"
     CLOUD_EKS = "eks"
     CLOUD_ECS = "ecs"
+    AZURE = "azure"
 
 
 class DeploymentState(StrEnum):

@@ -225,7 +225,7 @@ class LocalDeployer(ThreadedDeployer):
             "port": int(container.labels.get(f"traefik.http.services.{name}.loadbalancer.server.port", RUNTIME_PORT)),
             "env": sorted(config.env),
             "secrets": sorted(config.secrets),
-            "docker_host": os.environ.get("DOCKER_HOST") or self.settings.docker_host,
+            "docker_host": self.options.docker_host or os.environ.get("DOCKER_HOST") or self.settings.docker_host,
         }
         return self._info(
             integration_id,

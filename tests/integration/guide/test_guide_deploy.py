@@ -28,6 +28,7 @@ from vitesse import (
     register_transform,
 )
 from vitesse.deployers import DEPLOYER_MAP, DeploymentInfo, DeploymentState, coerce_config, resource_name
+from vitesse.deployers._docker import traefik_labels
 from vitesse.deployers.ecs import ECSDeployer
 from vitesse.deployers.eks import EKSDeployer
 from vitesse.deployers.local import LocalDeployer
@@ -113,13 +114,31 @@ def test_the_local_target_takes_the_guides_network_name(guide_env):
     assert deployer.deployment_mode is DeploymentMode.LOCAL
 
 
+def test_the_local_target_takes_the_guides_host_docker_socket_and_traefik_config(guide_env, tmp_path):
+    """`host` is where integrations are served, `docker_socket` the daemon, `traefik_config` more router config."""
+    traefik = tmp_path / "traefik-dynamic.yml"
+    traefik.write_text("tls:\n  certResolver: letsencrypt\nmiddlewares: [secure-headers@file]\n")
+    config = {"host": "apps.localhost", "docker_socket": "/var/run/docker.sock", "traefik_config": str(traefik)}
+
+    deployer = DeployerFactory.create_deployer(target="local", config=config)
+
+    assert isinstance(deployer, LocalDeployer) and deployer.config == config
+    assert (deployer.options.domain, deployer.options.docker_host) == ("apps.localhost", "unix:///var/run/docker.sock")
+    container = coerce_config(CONTAINER_CONFIG)
+    labels = traefik_labels("integ_abc123", container, 8080, deployer._domain(container), deployer.options)
+    router = "traefik.http.routers.vitesse-integ-abc123"
+    assert labels[f"{router}.rule"] == "Host(`vitesse-integ-abc123.apps.localhost`)"
+    assert labels[f"{router}.tls.certResolver"] == "letsencrypt"
+    assert labels[f"{router}.middlewares"] == "secure-headers@file"
+
+
 async def test_a_new_deployment_target_as_in_the_guides_azure_example(guide_env):
     """Subclass Deployer, implement the five methods, register it; the factory then builds it by name."""
 
-    @register_deployer("azure")
+    @register_deployer(DeploymentMode.AZURE)
     class AzureContainerInstancesDeployer(Deployer):
         def __init__(self, config: dict[str, Any], **kwargs: Any):
-            super().__init__("azure", config, **kwargs)
+            super().__init__(DeploymentMode.AZURE, config, **kwargs)
 
         async def deploy(self, integration_id, container_config=None):
             image = coerce_config(container_config).image
@@ -143,6 +162,7 @@ async def test_a_new_deployment_target_as_in_the_guides_azure_example(guide_env)
     finally:
         DEPLOYER_MAP.pop("azure")
     assert isinstance(deployer, AzureContainerInstancesDeployer)
+    assert deployer.deployment_mode is DeploymentMode.AZURE
     assert (deployer.target, deployer.config) == ("azure", {"resource_group": "vitesse"})
     assert (result.target, result.state, result.image) == ("azure", DeploymentState.RUNNING, IMAGE)
 

@@ -38,7 +38,7 @@ def test_the_guides_names_are_exported_by_vitesse_and_by_the_guide_module():
         if name in guide.__all__:
             assert getattr(guide, name) is value, name
     assert {m.name for m in vitesse.DeploymentTarget} >= {"LOCAL", "CLOUD_EKS", "CLOUD_ECS", "PROCESS"}
-    assert {m.name for m in vitesse.DeploymentMode} == {"LOCAL", "CLOUD_EKS", "CLOUD_ECS", "PROCESS"}
+    assert {m.name for m in vitesse.DeploymentMode} == {"LOCAL", "CLOUD_EKS", "CLOUD_ECS", "PROCESS", "AZURE"}
 
 
 def test_importing_the_guides_agents_loads_no_graph_runtime_or_sdk():

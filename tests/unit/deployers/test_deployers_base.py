@@ -45,8 +45,15 @@ def test_exported_names_are_pinned():
 
 def test_deployment_mode_values_match_the_shared_deployment_target():
     """Every built-in mode is a DeploymentTarget value, so a DeploymentConfig.target picks its deployer."""
-    assert {m.value for m in DeploymentMode} == {t.value for t in DeploymentTarget}
+    assert {m.value for m in DeploymentMode} - {"azure"} == {t.value for t in DeploymentTarget}
     assert DeploymentMode.CLOUD_EKS == "eks"
+
+
+def test_azure_is_a_mode_for_the_guides_custom_target_with_no_deployer_built_in():
+    assert DeploymentMode.AZURE == "azure"
+    assert "azure" not in deployers.DEPLOYER_MAP
+    with pytest.raises(ConfigError, match="Unknown deployment target 'azure'"):
+        get_deployer_class(DeploymentMode.AZURE)
 
 
 @pytest.mark.parametrize("target", ["process", "PROCESS", DeploymentMode.PROCESS, DeploymentTarget.PROCESS])

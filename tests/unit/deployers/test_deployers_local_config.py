@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from vitesse.deployers import coerce_config
 from vitesse.deployers._docker import LocalOptions, config_from_container, run_kwargs, traefik_labels
+from vitesse.deployers.base import parse_options
+from vitesse.errors import ConfigError
 
 SECRET = "sk_live_0123456789abcdef"
 
@@ -71,3 +75,57 @@ def test_the_config_is_read_back_from_the_container_record():
     assert back.env == {"SYNC_LABEL": "a"}
     assert back.secret_values() == {"SOURCE_API_KEY": SECRET}
     assert (back.memory_mb, back.cpu_cores, back.port, back.domain) == (384, 0.75, 9000, "apps.test")
+
+
+def test_the_guides_keys_set_the_domain_and_the_docker_host():
+    options = LocalOptions.model_validate({"host": "apps.test", "docker_socket": "/var/run/docker.sock"})
+    assert (options.domain, options.docker_host) == ("apps.test", "unix:///var/run/docker.sock")
+    assert LocalOptions(docker_host="tcp://127.0.0.1:2375").docker_host == "tcp://127.0.0.1:2375"
+    assert LocalOptions.model_validate({"docker_socket": "unix:///run/d.sock"}).docker_host == "unix:///run/d.sock"
+    assert LocalOptions.model_validate({"host": "a.test", "domain": "a.test"}).domain == "a.test", "same value: fine"
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ({"host": "a.test", "domain": "b.test"}, "host and domain name the same setting with different values"),
+        ({"docker_socket": "/a.sock", "docker_host": "unix:///b.sock"}, "docker_socket and docker_host"),
+        ({"hostname": "a.test"}, "hostname: Extra inputs are not permitted"),
+        ({"traefik_config": "/nonexistent/traefik.yml"}, "cannot read the Traefik config /nonexistent/traefik.yml"),
+    ],
+)
+def test_conflicting_unknown_or_unreadable_local_options_are_a_config_error(config, words):
+    with pytest.raises(ConfigError, match=words):
+        parse_options(LocalOptions, config)
+
+
+def test_traefik_config_becomes_labels_under_the_router_or_at_its_own_path():
+    options = LocalOptions(
+        traefik_config={
+            "tls": {"certResolver": "le", "domains": [{"main": "apps.test"}]},
+            "middlewares": ["auth@file", "gzip"],
+            "http.middlewares.gzip.compress": True,
+            "traefik.http.services.vitesse-i1.loadbalancer.passhostheader": False,
+        }
+    )
+    labels = traefik_labels("i1", _config(), 8080, "apps.test", options)
+    router = "traefik.http.routers.vitesse-i1"
+    assert labels[f"{router}.tls.certResolver"] == "le"
+    assert labels[f"{router}.middlewares"] == "auth@file,gzip"
+    assert labels["traefik.http.middlewares.gzip.compress"] == "true"
+    assert labels["traefik.http.services.vitesse-i1.loadbalancer.passhostheader"] == "false"
+    assert labels[f"{router}.rule"] == "Host(`vitesse-i1.apps.test`)", "Vitesse's own labels stay"
+    plain = traefik_labels("i1", _config(), 8080, "apps.test", LocalOptions())
+    assert LocalOptions().traefik_config == {} and not [k for k in plain if ".tls" in k or "middlewares" in k]
+
+
+def test_traefik_config_may_be_a_yaml_file(tmp_path):
+    path = tmp_path / "dynamic.yml"
+    path.write_text("entrypoints: [websecure]\n")
+    options = parse_options(LocalOptions, {"traefik_config": str(path)})
+    assert traefik_labels("i1", _config(), 8080, "x", options)["traefik.http.routers.vitesse-i1.entrypoints"] == (
+        "websecure"
+    )
+    path.write_text("- not a mapping\n")
+    with pytest.raises(ConfigError, match="must hold a mapping"):
+        parse_options(LocalOptions, {"traefik_config": str(path)})
