@@ -90,7 +90,8 @@ class AgentContext:
     http_client: Any = None
     """An `httpx.AsyncClient` for spec fetches; None builds one behind Vitesse's SSRF guard (recommended)."""
     on_event: EventSink | None = None
-    """Called with each progress event as a dict (`{"event": "stage", "stage": "ingest", "phase": ...}`)."""
+    """Called with each progress event as a dict (`{"event": "stage", "stage": "ingest", "phase": ...}`), by the
+    agents and by `VitesseOrchestrator(context)`'s runs (unless a call passes its own `on_event`)."""
     use_llm: bool = False
     """Let the Mapper have a chat model rerank its candidates (needs OPENAI_API_KEY); offline otherwise."""
 

@@ -2,7 +2,8 @@
 
 It adds no logic of its own: it opens the database and the checkpointer, stores credentials
 encrypted, starts or resumes a run on the checkpointed graph (thread id = integration id), relays
-the run's events to an optional callback, and returns the IntegrationInstance the run produced.
+the run's events to an optional callback (by default the context's `on_event`), and returns the
+IntegrationInstance the run produced (a paused one says why in `review_reason`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class VitesseOrchestrator:
         base = getattr(context, "settings", None)
         self.settings = settings or (base if isinstance(base, Settings) else Settings())
         self.tenant = tenant
+        self.on_event: EventSink | None = getattr(context, "on_event", None)
+        """The context's event sink (`AgentContext.on_event`): where a run's events go when a call names none."""
 
     @asynccontextmanager
     async def _open(self) -> AsyncIterator[tuple[Any, Services]]:
@@ -273,6 +276,7 @@ class VitesseOrchestrator:
     ) -> IntegrationInstance:
         context = run_context or Context()
         context.services = services
+        on_event = on_event if on_event is not None else self.on_event
         async for mode, chunk in graph.astream(
             payload, _config(iid), context=context, stream_mode=["custom", "updates"], durability="sync"
         ):

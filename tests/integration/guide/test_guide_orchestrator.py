@@ -75,6 +75,32 @@ async def test_without_a_deployment_the_integration_ends_ready_for_deployment(co
     assert result.deployment_url is None
 
 
+async def test_the_contexts_event_sink_gets_the_runs_events_unless_the_call_names_its_own(guide_env):
+    """`AgentContext(on_event=...)` is the default sink; an `on_event` given to the call takes its place."""
+    from vitesse.examples import CRM_SPEC, SHOP_SPEC
+
+    to_context: list[dict] = []
+    to_call: list[dict] = []
+    orchestrator = VitesseOrchestrator(AgentContext(on_event=to_context.append))
+    names = {
+        "source_api_url": str(SHOP_SPEC),
+        "source_api_name": "Shopify",
+        "dest_api_url": str(CRM_SPEC),
+        "dest_api_name": "Credo CRM",
+        "user_intent": "Sync customers to contacts",
+        "run_context": Context(test_count=10),
+    }
+
+    first = await orchestrator.create_integration(**names, integration_id="integ_sink_context")
+    second = await orchestrator.create_integration(**names, integration_id="integ_sink_call", on_event=to_call.append)
+
+    assert first.status is second.status is IntegrationStatus.READY
+    for events, iid in ((to_context, "integ_sink_context"), (to_call, "integ_sink_call")):
+        kinds = [e["event"] for e in events]
+        assert "health" in kinds and kinds[-1] == "done", kinds
+        assert {e.get("integration_id") for e in events} == {iid}, "each sink got exactly its own run"
+
+
 async def test_a_score_below_70_is_healed_by_re_mapping(context):
     from vitesse.examples import CRM_SPEC, SHOP_SPEC
 
