@@ -41,7 +41,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     spec = asyncio.run(ingest(args.source, spec_url=args.spec_url, settings=settings, name=args.name))
     if args.json:
-        payload = spec.model_dump(mode="json", by_alias=True)
+        payload = spec.materialize_fields().model_dump(mode="json", by_alias=True)
         for endpoint in payload["endpoints"] + payload["webhooks"]:
             if endpoint.get("pagination"):
                 endpoint["pagination"] = {k: v for k, v in endpoint["pagination"].items() if v is not None}

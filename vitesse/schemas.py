@@ -1,7 +1,8 @@
 """Define the shared types every part of Vitesse speaks.
 
 These pydantic models travel through the graph state, the database, the API, the MCP server and
-the sync runtime, so they stay JSON-serialisable and import nothing of ours.
+the sync runtime, so they stay JSON-serialisable and import nothing of ours at load time. (An endpoint's
+fields are flattened from its schemas on first use, by the Ingestor's `flatten`, imported then.)
 
 The field path convention (used by `Field.path`, `DataTransformation.source_fields` and
 `DataTransformation.dest_field`): dot-separated property names, an array element adds `[]` to its
@@ -11,13 +12,15 @@ property (`address.city`, `emails[].value`, `labels[]`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from pydantic import Field as PydField
+from pydantic_core import to_json
 
 
 def _now() -> datetime:
@@ -161,13 +164,62 @@ class AuthScheme(_Model):
     description: str | None = None
 
 
+class _FieldSource:
+    """Where fields are flattened from on first use: a spec's named schemas, and a memo its endpoints share.
+
+    A cache, not data: it never serialises and compares equal to any other source.
+    """
+
+    __slots__ = ("schemas", "memo")
+
+    def __init__(self, schemas: Mapping[str, dict[str, Any]], *, shared: bool = True) -> None:
+        self.schemas = schemas
+        self.memo: dict[Any, Any] | None = {} if shared else None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _FieldSource)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def flatten(self, schema: dict[str, Any] | None, mode: str) -> tuple[list[Field], bool]:
+        if not schema:
+            return [], False
+        from vitesse.graph.ingestor.flatten import flatten  # noqa: PLC0415 - the Ingestor's rules, on first use
+
+        return flatten(schema, self.schemas, mode=mode, memo=self.memo)  # type: ignore[arg-type]
+
+
+_NO_SCHEMAS = _FieldSource({}, shared=False)
+"""For an endpoint built by hand, outside a spec: no named schemas, and no memo kept between calls."""
+
+
 class RequestBody(_Model):
     content_type: str = "application/json"
     required: bool = False
     schema_: dict[str, Any] | None = PydField(default=None, alias="schema")
-    fields: list[Field] = PydField(default_factory=list)
+    fields_: list[Field] | None = PydField(default=None, alias="fields")
+    """The body's fields as given, or None until `fields` flattens them from the schema."""
     array_wrapper: str | None = None
     """Set when the body wraps the records in an array, e.g. `contacts[]` for a bulk upsert."""
+    _source: _FieldSource | None = PrivateAttr(default=None)
+    _truncated: bool = PrivateAttr(default=False)
+
+    @property
+    def fields(self) -> list[Field]:
+        """Return the fields the body carries, flattened (write mode) from its schema on first use."""
+        if self.fields_ is None:
+            self.fields_, self._truncated = (self._source or _NO_SCHEMAS).flatten(self.schema_, "write")
+        return self.fields_
+
+    @fields.setter
+    def fields(self, value: list[Field]) -> None:
+        self.fields_ = list(value)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare content: fields are flattened on both sides first; where they come from is a cache."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.fields == other.fields and self.__dict__ == other.__dict__  # type: ignore[attr-defined]
 
 
 class Response(_Model):
@@ -194,7 +246,8 @@ class Endpoint(_Model):
     """Where a list response's records sit: `data[]`, `data.results[]`, `[]`; None when not a list."""
     record_schema: dict[str, Any] | None = None
     """The schema of one record (the array element for lists, the body for single-object responses)."""
-    record_fields: list[Field] = PydField(default_factory=list)
+    record_fields_: list[Field] | None = PydField(default=None, alias="record_fields")
+    """The record's fields as given, or None until `record_fields` flattens them from `record_schema`."""
     pagination: Pagination | None = None
     primary_key: str | None = None
     resource: str | None = None
@@ -205,6 +258,41 @@ class Endpoint(_Model):
     """Alternatives of scheme names (OR of ANDs); None when the operation inherits the global rule."""
     auth_required: bool = False
     warnings: list[str] = PydField(default_factory=list)
+    _source: _FieldSource | None = PrivateAttr(default=None)
+
+    @property
+    def record_fields(self) -> list[Field]:
+        """Return one record's fields (read mode), flattened from `record_schema` on first use.
+
+        Flattening waits until a field is asked for: a spec of 500 endpoints is read in a fraction of the
+        time and memory, and only the endpoints a mapping uses are ever flattened.
+        """
+        if self.record_fields_ is None:
+            fields, truncated = (self._source or _NO_SCHEMAS).flatten(self.record_schema, "read")
+            if truncated:
+                self.warnings.append("the record has more fields than the cap; the deepest were left out")
+            self.record_fields_ = fields
+        return self.record_fields_
+
+    @record_fields.setter
+    def record_fields(self, value: list[Field]) -> None:
+        self.record_fields_ = list(value)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare content: fields are flattened on both sides first; where they come from is a cache."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.record_fields == other.record_fields and self.__dict__ == other.__dict__  # type: ignore[attr-defined]
+
+    def with_fields(self) -> Endpoint:
+        """Flatten the record and body fields now, and return self.
+
+        For an endpoint that travels without its spec (a runtime's config): its JSON must carry the fields,
+        since the named schemas stay behind.
+        """
+        self.record_fields  # noqa: B018 - flattens and keeps them
+        self.body_fields()
+        return self
 
     @property
     def key(self) -> str:
@@ -225,6 +313,8 @@ class Endpoint(_Model):
     def body_fields(self) -> list[Field]:
         """Return the fields a request fills: the body's, or its query/form parameters when there is no body."""
         if self.request_body is not None and self.request_body.fields:
+            if self.request_body._truncated and _BODY_CAPPED not in self.warnings:
+                self.warnings.append(_BODY_CAPPED)
             return self.request_body.fields
         return [
             Field(
@@ -233,6 +323,9 @@ class Endpoint(_Model):
             for p in self.parameters
             if p.location in (ParameterLocation.FORM, ParameterLocation.QUERY, ParameterLocation.BODY)
         ]
+
+
+_BODY_CAPPED = "the request body has more fields than the cap; the rest were left out"
 
 
 class APISpecification(_Model):
@@ -260,6 +353,25 @@ class APISpecification(_Model):
     """sha256 of the normalised content (endpoints, auth, schemas), stable across runs and formats;
     the `name` a user gives the API and where it was read from do not change it."""
 
+    @model_validator(mode="after")
+    def _attach_on_validation(self) -> APISpecification:
+        self.attach_field_source()
+        return self
+
+    def attach_field_source(self) -> None:
+        """Let every endpoint flatten its fields from this spec's named schemas (call after replacing them)."""
+        source = _FieldSource(self.schemas)
+        for endpoint in (*self.endpoints, *self.webhooks):
+            endpoint._source = source
+            if endpoint.request_body is not None:
+                endpoint.request_body._source = source
+
+    def materialize_fields(self) -> APISpecification:
+        """Flatten every endpoint's record and body fields now (for a complete JSON dump); return self."""
+        for endpoint in (*self.endpoints, *self.webhooks):
+            endpoint.with_fields()
+        return self
+
     def find_endpoint(self, ref: str) -> Endpoint | None:
         """Find an endpoint by `METHOD /path`, by bare path (list/create preferred) or by operationId."""
         ref = ref.strip()
@@ -274,13 +386,28 @@ class APISpecification(_Model):
         return matches[0] if matches else None
 
     def compute_digest(self) -> str:
-        """Return the sha256 of the normalised content (everything but provenance, the label and the digest)."""
-        # Flattened fields are derived from the schemas, so they are left out: a smaller payload to hash.
-        derived = {"__all__": {"record_fields": True, "request_body": {"fields"}}}
-        exclude: Any = {"digest": True, "source": True, "warnings": True, "name": True}
-        exclude.update({"endpoints": derived, "webhooks": derived})
-        payload = self.model_dump_json(exclude=exclude, by_alias=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """Return the sha256 of the normalised content (everything but provenance, the label and the digest).
+
+        Fed part by part (the spec's own fields, then each endpoint, then each named schema), so hashing a
+        large spec never holds all of it as one JSON text. Flattened fields and warnings are derived from
+        the rest (and filled on first use), so they are left out.
+        """
+        digest = hashlib.sha256()
+        digest.update(self.model_dump_json(exclude=_NOT_DIGESTED, by_alias=True).encode())
+        for group in (self.endpoints, self.webhooks):
+            digest.update(b"\x1d")
+            for endpoint in group:
+                digest.update(endpoint.model_dump_json(exclude=_DERIVED, by_alias=True).encode())
+                digest.update(b"\x1e")
+        digest.update(b"\x1d")
+        for name, schema in self.schemas.items():
+            digest.update(to_json([name, schema]))
+            digest.update(b"\x1e")
+        return digest.hexdigest()
+
+
+_DERIVED: Any = {"record_fields_": True, "warnings": True, "request_body": {"fields_"}}
+_NOT_DIGESTED: Any = dict.fromkeys(("digest", "source", "warnings", "name", "endpoints", "webhooks", "schemas"), True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -48,14 +48,14 @@ def build_runtime_config(
     dest_auth = _auth(dest_spec, dest_ep)
     source = SourceConfig(
         base_url=_base_url(source_base_url, source_spec, "source"),
-        endpoint=source_ep,
+        endpoint=source_ep.with_fields(),
         auth=source_auth,
         credentials=_credentials(source_auth, source_secret),
     )
     id_field = source_ep.primary_key or "id"
     dest = DestConfig(
         base_url=_base_url(dest_base_url, dest_spec, "destination"),
-        endpoint=dest_ep,
+        endpoint=dest_ep.with_fields(),
         auth=dest_auth,
         credentials=_credentials(dest_auth, dest_secret),
         lookup=find_lookup(mapping, dest_spec, dest_ep, id_field),
@@ -120,5 +120,5 @@ def find_lookup(
         for field in identity_dest:
             param = ep.parameter(field.rsplit(".", 1)[-1])
             if param is not None and param.location.value == "query":
-                return LookupConfig(endpoint=ep, param=param.name, dest_field=field)
+                return LookupConfig(endpoint=ep.with_fields(), param=param.name, dest_field=field)
     return None

@@ -411,3 +411,36 @@ def _utf8(data: bytes | str) -> bytes:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding).encode()
     return data
+
+
+NON_ASCII = "é ü € ’ 中文 😀 𝔘"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"title: {NON_ASCII}\nlist: ['{NON_ASCII}', \"{NON_ASCII}\"]\n{NON_ASCII}: key\n",
+        f"block: |\n  {NON_ASCII}\n  second line ✓\nflow: {{k: {NON_ASCII}}}\n",
+    ],
+)
+def test_non_ascii_text_reads_the_same_on_the_fast_path_as_on_the_safe_one(text):
+    """The fast path hands the JSON parser ASCII (escapes for the rest): the values are the same characters."""
+    fast = _load_yaml_fast(text.encode())
+    assert fast is not None, "the fast path takes this document"
+    assert fast == _load_yaml_safe(text, "unicode")
+    assert NON_ASCII in json.dumps(fast, ensure_ascii=False)
+
+
+def test_non_ascii_json_reads_as_the_json_module_reads_it():
+    raw = json.dumps({"a": NON_ASCII, NON_ASCII: [NON_ASCII]}, ensure_ascii=False).encode()
+    assert load_document(raw) == json.loads(raw)
+
+
+def test_invalid_utf8_past_the_first_megabyte_is_named_at_its_byte():
+    """The text check decodes a megabyte at a time; the byte it names is still counted from the start."""
+    head = ("k: " + "é" * 10 + "\n").encode() * 60_000  # about 1.4 MB, with two-byte characters across the chunk edge
+    with pytest.raises(IngestError) as info:
+        load_document(head + b"bad: \xff\n", source="big.yaml")
+    assert info.value.reason == IngestReason.NOT_A_SPEC
+    assert f"byte {len(head) + 5} is not valid UTF-8" in str(info.value)
+    assert load_document(head + b"ok: yes\n")["ok"] == "yes"

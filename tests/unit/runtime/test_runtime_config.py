@@ -29,6 +29,12 @@ def test_the_built_config_round_trips_through_json_and_holds_no_secret(tmp_path)
     path.write_text(text)
     again = load_config(path, environ={})
     assert again == config
+    shop, crm = specs()
+    source_fields = shop.find_endpoint(config.source.endpoint.key).record_fields
+    dest_fields = crm.find_endpoint(config.dest.endpoint.key).body_fields()
+    assert again.source.endpoint.record_fields == source_fields, "the fields travel: the named schemas stay behind"
+    assert again.dest.endpoint.body_fields() == dest_fields
+    assert any("." in f.path for f in source_fields), "nested fields, which only the spec's schemas could give"
     assert "shop-secret" not in text and "crm-token" not in text
     assert json.loads(text)["source"]["credentials"] == {"secret": {"env": "SHOP_KEY", "file": None}, "username": None}
 

@@ -1,8 +1,9 @@
 """Extract endpoints from the `paths` of a Swagger 2.0 or OpenAPI 3.x document.
 
 Each operation becomes an `Endpoint` with its parameters, request body (2.0 `body` and `formData`
-parameters become one), responses, where a list response keeps its records, the record's fields,
-pagination, primary key, resource and action.
+parameters become one), responses, where a list response keeps its records and one record's schema,
+pagination, primary key, resource and action. The record's and the body's fields are flattened from
+those schemas on first use (`Endpoint.record_fields`, `Endpoint.body_fields()`), not here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ JSON_TYPES = ("application/json", "application/hal+json", "application/vnd.api+j
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 RECORD_NAMES = ("data", "results", "items", "records", "entries", "values", "elements", "objects", "list", "rows")
 WRAPPER_NAMES = ("data", "result", "response", "_embedded", "embedded", "body", "payload")
-RECORD_ACTIONS = {"list", "search"}
-"""Actions whose record fields are flattened eagerly (the Mapper's sources); others on demand."""
 
 
 @dataclass
@@ -173,13 +172,8 @@ def _swagger2_body(
 
 
 def _body(content_type: str, required: bool, schema: dict[str, Any], ctx: Context) -> RequestBody:
-    fields, truncated = flatten(schema, ctx.resolver.schemas, mode="write", memo=ctx.memo)
     wrapper = _array_wrapper(schema, ctx)
-    body = RequestBody(content_type=content_type, required=required, schema=schema, array_wrapper=wrapper)
-    body.fields = fields
-    if truncated:
-        ctx.resolver.warnings.append("a request body has more fields than the cap; the rest were left out")
-    return body
+    return RequestBody(content_type=content_type, required=required, schema=schema, array_wrapper=wrapper)
 
 
 def _array_wrapper(schema: dict[str, Any], ctx: Context) -> str | None:
@@ -256,7 +250,7 @@ def success_response(responses: list[Response]) -> Response | None:
 
 
 def _describe_records(endpoint: Endpoint, ctx: Context) -> None:
-    """Fill success status, records_at, record schema and fields, pagination and primary key."""
+    """Fill success status, records_at, record schema, pagination and primary key."""
     success = success_response(endpoint.responses)
     endpoint.success_status = success.status if success else None
     schemas = ctx.resolver.schemas
@@ -270,15 +264,10 @@ def _describe_records(endpoint: Endpoint, ctx: Context) -> None:
             endpoint.records_at, endpoint.record_schema = records_at, record_schema
     if endpoint.records_at is None:
         endpoint.record_schema = success.schema_
-    if endpoint.record_schema is not None and endpoint.action in RECORD_ACTIONS:
-        endpoint.record_fields, truncated = flatten(endpoint.record_schema, schemas, mode="read", memo=ctx.memo)
-        if truncated:
-            endpoint.warnings.append("the record has more fields than the cap; the deepest were left out")
     path_params = [p.name for p in endpoint.parameters if p.location == ParameterLocation.PATH]
-    top_fields = endpoint.record_fields
-    if not top_fields and endpoint.record_schema is not None:
-        top_fields, _ = flatten(endpoint.record_schema, schemas, mode="read", max_depth=1, memo=ctx.memo)
-    endpoint.primary_key = primary_key(top_fields, endpoint.resource, path_params[-1:])
+    top = _top_level_properties(endpoint.record_schema, ctx) if endpoint.record_schema is not None else {}
+    scalar = lambda name: schema_type(resolve(top[name], schemas)[0]) not in ("object", "array")  # noqa: E731
+    endpoint.primary_key = primary_key(top, endpoint.resource, path_params[-1:], usable=scalar)
     if endpoint.records_at is not None:
         evidence = Evidence(
             query_params=[p.name for p in endpoint.parameters if p.location == ParameterLocation.QUERY],
@@ -288,6 +277,19 @@ def _describe_records(endpoint: Endpoint, ctx: Context) -> None:
             primary_key=endpoint.primary_key,
         )
         endpoint.pagination = detect_pagination(evidence)
+
+
+def _top_level_properties(schema: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A record's top-level properties (its object alternatives' too), without flattening it."""
+    resolved, _ = resolve(schema, ctx.resolver.schemas)
+    found: dict[str, Any] = {}
+    for node in (resolved, *alternatives(resolved)):
+        member = resolve(node, ctx.resolver.schemas)[0] if node is not resolved else resolved
+        properties = member.get("properties")
+        if isinstance(properties, dict):
+            for name, prop in properties.items():
+                found.setdefault(str(name), prop)
+    return found
 
 
 def _envelope_fields(schema: dict[str, Any], records_at: str, ctx: Context) -> list[Field]:

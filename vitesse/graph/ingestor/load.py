@@ -17,6 +17,7 @@ One reading differs from YAML 1.2 on purpose: integers written with a leading ze
 
 from __future__ import annotations
 
+import codecs
 import functools
 import importlib.metadata
 import itertools
@@ -74,11 +75,11 @@ def load_document(data: bytes | str, *, source: str = "<memory>", max_bytes: int
             f"{source} is {_size(len(raw))}, over the {_size(max_bytes, exact=True)} limit (VITESSE_MAX_SPEC_BYTES)",
             source=source,
         )
-    text = _decode(raw, source)
-    start = text.lstrip()[:1]
-    if not start:
+    _check_text(raw, source)
+    first = _FIRST.match(raw)
+    if first is None:
         raise IngestError(IngestReason.NOT_A_SPEC, f"{source} is empty", source=source)
-    doc = _load_json_first(text, raw, source) if start in "{[" else _load_yaml(text, raw, source)
+    doc = _load_json_first(raw, source) if first.group(1) in (b"{", b"[") else _load_yaml(raw, source)
     if not isinstance(doc, dict):
         what = "empty" if doc is None else f"a {_kind(doc)}, not a mapping"
         raise IngestError(
@@ -117,30 +118,41 @@ def _utf8(data: bytes | str, source: str) -> bytes:
     return data
 
 
-def _decode(raw: bytes, source: str) -> str:
+_FIRST = re.compile(rb"[ \t\r\n\f\v]*([^ \t\r\n\f\v])")
+_CHECK_CHUNK = 1 << 20
+
+
+def _check_text(raw: bytes, source: str) -> None:
+    """Refuse bytes that are not UTF-8 text, without holding the whole text as a `str`.
+
+    A spec with one character past Latin-1 (an emoji, a curly quote) would be held at two or four bytes per
+    character; the loaders work on the bytes, so only a megabyte at a time is decoded here, to check it.
+    """
+    view, at, end = memoryview(raw), 0, 0 if raw.isascii() else len(raw)
     try:
-        text = raw.decode("utf-8")
+        while at < end:
+            _, used = codecs.utf_8_decode(view[at : at + _CHECK_CHUNK], "strict", at + _CHECK_CHUNK >= end)
+            at += used
     except UnicodeDecodeError as exc:
         raise IngestError(
             IngestReason.NOT_A_SPEC,
-            f"{source} is not text: byte {exc.start} is not valid UTF-8; a spec is JSON or YAML "
+            f"{source} is not text: byte {at + exc.start} is not valid UTF-8; a spec is JSON or YAML "
             "in UTF-8 (or UTF-16/32 with a byte-order mark)",
             source=source,
         ) from exc
-    if "\x00" in text:
+    if b"\x00" in raw:
         raise IngestError(IngestReason.NOT_A_SPEC, f"{source} is not text: it holds NUL characters", source=source)
-    return text
 
 
 # ---- JSON -------------------------------------------------------------------------------------------------------
 
 
-def _load_json_first(text: str, raw: bytes, source: str) -> Any:
+def _load_json_first(raw: bytes, source: str) -> Any:
     try:
         doc = _load_json(raw)
     except ValueError as json_error:
         try:
-            return _load_yaml(text, raw, source)  # YAML is a superset: `{a: 1}` and friends still load
+            return _load_yaml(raw, source)  # YAML is a superset: `{a: 1}` and friends still load
         except IngestError as exc:
             if not isinstance(exc.__cause__, yaml.YAMLError):
                 raise  # a refusal of our own (depth, aliases, tags) says more than the JSON syntax error
@@ -161,7 +173,7 @@ def _load_json(raw: bytes) -> Any:
     # The standard library's parser first: about as fast on specs, with a fraction of orjson's transient
     # memory. A document it refuses is read again by orjson, whose errors name the place precisely.
     try:
-        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return json.loads(_ascii(raw), parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         pass
     if _has_long_integer(raw):
@@ -210,11 +222,11 @@ def _error(reason: IngestReason, message: str, source: str, mark: Any) -> Ingest
 # ---- YAML -------------------------------------------------------------------------------------------------------
 
 
-def _load_yaml(text: str, raw: bytes, source: str) -> Any:
+def _load_yaml(raw: bytes, source: str) -> Any:
     doc = _load_yaml_fast(raw)
     if doc is not None:
         return doc
-    return _load_yaml_safe(text, source)
+    return _load_yaml_safe(raw.decode("utf-8"), source)
 
 
 # Plain scalars by the YAML 1.2 core schema, minus timestamps (they stay strings, as JSON would have them).
@@ -591,6 +603,8 @@ def _checked_json(js: str, raw: bytes) -> str | None:
                 return None
             fixes[f'"{token}"'] = f'"{word}"'
         elif token[0] == "*":
+            if "\\u" in token:
+                return None  # spelled with escapes here, so not findable as written in the source
             # An alias rapidyaml left alone (so undefined, which the safe path reports), or text in a block scalar.
             spots = list(itertools.islice(_plain_spots(raw, token.encode()), _MAX_SPOTS + 1))
             if len(spots) > _MAX_SPOTS or not all(_in_block_scalar(raw, at) for at in spots):
@@ -630,9 +644,10 @@ def _load_yaml_fast(raw: bytes) -> dict[str, Any] | None:
             node = tree.first_child(node)
         if not tree.is_map(node):
             return None
-        js = ryml.emit_json_malloc(tree, node)
+        js = _emit_json(tree, node, len(raw))
     except Exception:  # noqa: BLE001 - a syntax rapidyaml does not take, deeper than it emits: the safe path decides
         return None
+    del tree  # rapidyaml's arena, before the Python objects are built
     checked = _checked_json(js, raw)
     if checked is None:
         return None
@@ -645,6 +660,56 @@ def _load_yaml_fast(raw: bytes) -> dict[str, Any] | None:
     if type(doc) is not dict or (_emits_too_deep() and _depth_over_limit(doc)):
         return None
     return doc
+
+
+def _emit_json(tree: Any, node: int, size_hint: int) -> str:
+    """Emit the tree as JSON text in ASCII (see `_ascii`), into a buffer sized from the source's length."""
+    buf = bytearray(size_hint + size_hint // 2 + 4096)
+    failed, size = ryml.emit_json_to_substr(tree, node, buf)
+    if failed:
+        buf = bytearray(size)
+        failed, size = ryml.emit_json_to_substr(tree, node, buf)
+        if failed:
+            raise ValueError("rapidyaml could not emit the document as JSON")
+    del buf[size:]
+    return _ascii(buf)
+
+
+def _ascii(utf8: bytes | bytearray) -> str:
+    """Return UTF-8 JSON as ASCII text, non-ASCII characters written as JSON `u` escapes (backslash-u).
+
+    Decoded as is, one emoji would make Python hold the whole text at four bytes per character; escaped,
+    it stays at one, and the strings the JSON parser builds are the same. (Outside strings a non-ASCII
+    byte is a syntax error either way.) A megabyte is decoded at a time, and encoded back to ASCII with
+    the escapes written by an error handler, once per run of non-ASCII characters.
+    """
+    if utf8.isascii():
+        return utf8.decode("ascii")
+    view, at, end, parts = memoryview(utf8), 0, len(utf8), []
+    while at < end:
+        text, used = codecs.utf_8_decode(view[at : at + _CHECK_CHUNK], "strict", at + _CHECK_CHUNK >= end)
+        parts.append(text.encode("ascii", _JSON_ESCAPE))
+        at += used
+    view.release()
+    return b"".join(parts).decode("ascii")
+
+
+def _json_escapes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start : exc.end]:
+        code = ord(char)
+        if code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:  # a surrogate pair, as JSON writes characters past the first plane
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    return "".join(out), exc.end
+
+
+_JSON_ESCAPE = "vitesse.json-escape"
+codecs.register_error(_JSON_ESCAPE, _json_escapes)
 
 
 def _resolve_aliases(tree: Any) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from vitesse.schemas import Field, HttpMethod
+from vitesse.schemas import HttpMethod
 
 _VERSION = re.compile(r"^(v\d+(\.\d+)*|\d{4}-\d{2}(-\d{2})?|api|rest|admin|public|latest)$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -121,16 +121,25 @@ def _operation_action(operation_id: str | None) -> str | None:
     return _VERB_ACTIONS.get(first)
 
 
-def primary_key(fields: Iterable[Field], resource: str | None, path_params: list[str]) -> str | None:
-    """Guess a record's identifier: `id`, `<resource>_id`, `uuid`, `gid`, `key` or a path parameter's name."""
-    top = {f.path: f for f in fields if "." not in f.path and "[]" not in f.path}
-    lowered = {p.lower(): p for p in top}
+def primary_key(
+    names: Iterable[str],
+    resource: str | None,
+    path_params: list[str],
+    *,
+    usable: Callable[[str], bool] = lambda name: True,
+) -> str | None:
+    """Guess a record's identifier from its top-level property names.
+
+    That is `id`, `<resource>_id`, `uuid`, `gid`, `key` or a path parameter's name; `usable` may refuse
+    one (an `id` that is an object, say).
+    """
+    lowered = {p.lower(): p for p in names if "." not in p and "[]" not in p}
     candidates = ["id", "uuid", "gid", "key", "uid"]
     if resource:
         one = singular(resource)
         candidates[1:1] = [f"{one}_id", f"{one}id", f"{one}_key"]
     candidates.extend(p.lower() for p in path_params)
     for candidate in candidates:
-        if candidate in lowered:
+        if candidate in lowered and usable(lowered[candidate]):
             return lowered[candidate]
     return None
