@@ -1,7 +1,8 @@
 """Ingest time and peak memory on the largest corpus specs, beside openapi-spec-validator and prance.
 
 Each measurement runs in its own subprocess (cold imports excluded from the timing, cold spec cache),
-so one tool's memory does not colour another's. Run: `.venv/bin/python benchmarks/ingest.py [--all]`.
+so one tool's memory does not colour another's; times are the median of `--repeat` such runs (default 3;
+prance, whose runs take seconds to minutes, once). Run: `.venv/bin/python benchmarks/ingest.py [--all]`.
 Baselines: openapi-spec-validator's `validate` (after loading with PyYAML's C loader, as its users do)
 and prance's `ResolvingParser` (its own loading), on the same file in the same run.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +81,14 @@ def measure(tool: str, path: Path, what: str) -> dict[str, float] | str:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def median_time(tool: str, path: Path, repeat: int) -> dict[str, float] | str:
+    runs = [measure(tool, path, "time") for _ in range(repeat)]
+    failed = [r for r in runs if not isinstance(r, dict)]
+    if failed:
+        return failed[0]
+    return {"seconds": statistics.median(r["seconds"] for r in runs if isinstance(r, dict))}
+
+
 def fmt_seconds(result: dict[str, float] | str) -> str:
     return f"{result['seconds']:.3f}s" if isinstance(result, dict) else result
 
@@ -87,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="every corpus spec, not only the four largest")
     parser.add_argument("--no-baselines", action="store_true", help="measure Vitesse only")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median); prance runs once")
     args = parser.parse_args()
     if not SPECS.is_dir():
         print(f"corpus not found at {SPECS}; nothing to measure")
@@ -101,9 +112,9 @@ def main() -> int:
     for name in files:
         path = SPECS / name
         size = path.stat().st_size
-        ours = measure("vitesse", path, "time")
+        ours = median_time("vitesse", path, args.repeat)
         memory = measure("vitesse", path, "memory")
-        osv = "skipped" if args.no_baselines else measure("openapi-spec-validator", path, "time")
+        osv = "skipped" if args.no_baselines else median_time("openapi-spec-validator", path, args.repeat)
         prance = "skipped" if args.no_baselines else measure("prance", path, "time")
         ratio_mem = f"{memory['peak_bytes'] / size:.1f}x" if isinstance(memory, dict) else "?"
         ours_s = ours["seconds"] if isinstance(ours, dict) else float("nan")

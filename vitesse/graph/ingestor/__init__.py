@@ -104,6 +104,8 @@ def gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_holders -= 1
             if _gc_holders == 0 and _gc_was_enabled:
+                gc.freeze()  # what was built is long-lived: into the oldest generation, not walked at once
+                gc.unfreeze()
                 gc.enable()
 
 

@@ -75,7 +75,8 @@ def load_document(data: bytes | str, *, source: str = "<memory>", max_bytes: int
             f"{source} is {_size(len(raw))}, over the {_size(max_bytes, exact=True)} limit (VITESSE_MAX_SPEC_BYTES)",
             source=source,
         )
-    _check_text(raw, source)
+    if b"\x00" in raw:
+        _check_text(raw, source)  # names bad UTF-8 first, else the NUL
     first = _FIRST.match(raw)
     if first is None:
         raise IngestError(IngestReason.NOT_A_SPEC, f"{source} is empty", source=source)
@@ -119,14 +120,16 @@ def _utf8(data: bytes | str, source: str) -> bytes:
 
 
 _FIRST = re.compile(rb"[ \t\r\n\f\v]*([^ \t\r\n\f\v])")
-_CHECK_CHUNK = 1 << 20
+_CHECK_CHUNK = 1 << 14
 
 
 def _check_text(raw: bytes, source: str) -> None:
     """Refuse bytes that are not UTF-8 text, without holding the whole text as a `str`.
 
-    A spec with one character past Latin-1 (an emoji, a curly quote) would be held at two or four bytes per
-    character; the loaders work on the bytes, so only a megabyte at a time is decoded here, to check it.
+    The fast paths check as they go (their JSON text is decoded strictly, and a failure sends the document
+    here); the safe paths call this first. So a fast path does not look at the bytes of YAML comments,
+    which rapidyaml drops. A spec with one character past Latin-1 (an emoji, a curly quote) would be held
+    at two or four bytes per character, so only a megabyte at a time is decoded here.
     """
     view, at, end = memoryview(raw), 0, 0 if raw.isascii() else len(raw)
     try:
@@ -149,7 +152,7 @@ def _check_text(raw: bytes, source: str) -> None:
 
 def _load_json_first(raw: bytes, source: str) -> Any:
     try:
-        doc = _load_json(raw)
+        doc = _load_json(raw, source)
     except ValueError as json_error:
         try:
             return _load_yaml(raw, source)  # YAML is a superset: `{a: 1}` and friends still load
@@ -169,13 +172,14 @@ def _load_json_first(raw: bytes, source: str) -> Any:
     return doc
 
 
-def _load_json(raw: bytes) -> Any:
+def _load_json(raw: bytes, source: str) -> Any:
     # The standard library's parser first: about as fast on specs, with a fraction of orjson's transient
     # memory. A document it refuses is read again by orjson, whose errors name the place precisely.
     try:
         return json.loads(_ascii(raw), parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         pass
+    _check_text(raw, source)
     if _has_long_integer(raw):
         return json.loads(raw, parse_constant=_refuse_constant)
     return orjson.loads(raw)
@@ -226,6 +230,7 @@ def _load_yaml(raw: bytes, source: str) -> Any:
     doc = _load_yaml_fast(raw)
     if doc is not None:
         return doc
+    _check_text(raw, source)
     return _load_yaml_safe(raw.decode("utf-8"), source)
 
 

@@ -6,6 +6,7 @@ its response carries (everything beside the records), and the response headers i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ NEXT_URL = ("next", "next_url", "nexturl", "next_link", "nextlink", "@odata.next
 _NORM = re.compile(r"[^a-z0-9@.]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(name: str) -> str:
     return _NORM.sub("", name.lower().replace("-", "_")).replace("_", "") if name else ""
 

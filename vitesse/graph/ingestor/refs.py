@@ -82,6 +82,11 @@ class Resolver:
     warnings: list[str] = field(default_factory=list)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
     _docs: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    _followed: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)
+    """(document uri, ref) -> the node a ref chain ends at and its document: a shared response is walked once."""
+    _normalised: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    """(id(node), document uri) -> (node, its normalised form): a node read twice is normalised once, and the
+    two results are one object (read-only, like everything the Ingestor returns)."""
 
     def __post_init__(self) -> None:
         self._docs[self.root_uri] = self.root
@@ -103,6 +108,14 @@ class Resolver:
 
     def follow(self, node: Any, base_uri: str) -> tuple[Any, str]:
         """Follow a chain of non-schema refs; return the target node and the uri of its document."""
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
+            return node, base_uri
+        key = (base_uri, node["$ref"])
+        if key not in self._followed:
+            self._followed[key] = self._follow(node, base_uri)
+        return self._followed[key]
+
+    def _follow(self, node: Any, base_uri: str) -> tuple[Any, str]:
         hops = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < _MAX_FOLLOW:
             ref = node["$ref"]
@@ -130,6 +143,15 @@ class Resolver:
             return {"not": {}}
         if not isinstance(node, dict):
             return {}
+        key = (id(node), base_uri)
+        hit = self._normalised.get(key)
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        out = self._normalise(node, base_uri)
+        self._normalised[key] = (node, out)
+        return out
+
+    def _normalise(self, node: dict[str, Any], base_uri: str) -> dict[str, Any]:
         ref = node.get("$ref")
         if isinstance(ref, str):
             siblings = {k: v for k, v in node.items() if k != "$ref"}
