@@ -163,6 +163,7 @@ async def prove(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             seed=context.seed,
             pass_score=context.pass_score,
             faults=context.sandbox_faults,
+            max_heal_attempts=max(0, context.max_heal_attempts - state.heal_attempts),
         ),
         settings=services.settings,
     )

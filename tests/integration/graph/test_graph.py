@@ -102,6 +102,9 @@ async def paused_run(services: Services, iid: str) -> tuple[Any, Context]:
     assert snapshot.next == ("review",)
     payload = snapshot.tasks[0].interrupts[0].value
     assert payload["critical_issues"] and payload["mapping"]["dest_endpoint"] == "POST /contacts"
+    verdict = payload["critical_issues"][-1]
+    assert "is below the pass mark of 70" in verdict
+    assert "the graph pauses for a person to review" in verdict, "no heal attempt left (max_heal_attempts=0)"
     return graph, context
 
 

@@ -25,7 +25,7 @@ class GuardianOptions(BaseModel):
     """Seed of the synthetic records (and of the sandboxes Vitesse starts)."""
     pass_score: float = PydField(default=70.0, ge=0, le=100)
     max_heal_attempts: int = PydField(default=3, ge=0)
-    """How often a run heals a failing mapping before it pauses for review (the report says so)."""
+    """How often the run may still heal a failing mapping before it pauses for review (the report says so)."""
     slow_p95_ms: float = PydField(default=1000.0, gt=0)
     """An endpoint whose 95th-percentile response time is above this gets a latency warning."""
     max_retry_wait_s: float = PydField(default=5.0, ge=0)
