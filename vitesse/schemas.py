@@ -349,9 +349,29 @@ class APISpecification(_Model):
     schemas: dict[str, dict[str, Any]] = PydField(default_factory=dict)
     """Named schemas (components.schemas / definitions), normalised; `$ref`s inside point at `#/schemas/NAME`."""
     warnings: list[str] = PydField(default_factory=list)
-    digest: str = ""
+    digest_: str = PydField(default="", alias="digest")
     """sha256 of the normalised content (endpoints, auth, schemas), stable across runs and formats;
-    the `name` a user gives the API and where it was read from do not change it."""
+    the `name` a user gives the API and where it was read from do not change it. Empty until `digest`
+    is first read (then computed and kept)."""
+
+    @property
+    def digest(self) -> str:
+        """Return the content digest, computing it on first use (an ingest that nobody diffs skips the hashing)."""
+        if not self.digest_:
+            self.digest_ = self.compute_digest()
+        return self.digest_
+
+    @digest.setter
+    def digest(self, value: str) -> None:
+        self.digest_ = value
+
+    def __eq__(self, other: object) -> bool:
+        """Compare content: the digest is derived from it (and may not be computed yet on either side)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = dict(self.__dict__), dict(other.__dict__)
+        mine.pop("digest_", None), theirs.pop("digest_", None)
+        return mine == theirs
 
     @model_validator(mode="after")
     def _attach_on_validation(self) -> APISpecification:
@@ -367,9 +387,10 @@ class APISpecification(_Model):
                 endpoint.request_body._source = source
 
     def materialize_fields(self) -> APISpecification:
-        """Flatten every endpoint's record and body fields now (for a complete JSON dump); return self."""
+        """Flatten every endpoint's fields and compute the digest now (for a complete JSON dump); return self."""
         for endpoint in (*self.endpoints, *self.webhooks):
             endpoint.with_fields()
+        self.digest  # noqa: B018 - computes and keeps it
         return self
 
     def find_endpoint(self, ref: str) -> Endpoint | None:
@@ -407,7 +428,7 @@ class APISpecification(_Model):
 
 
 _DERIVED: Any = {"record_fields_": True, "warnings": True, "request_body": {"fields_"}}
-_NOT_DIGESTED: Any = dict.fromkeys(("digest", "source", "warnings", "name", "endpoints", "webhooks", "schemas"), True)
+_NOT_DIGESTED: Any = dict.fromkeys(("digest_", "source", "warnings", "name", "endpoints", "webhooks", "schemas"), True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def shop_spec() -> APISpecification:
         schemas={"Customer": {"type": "object", "properties": {"id": {"type": "string"}}}},
         warnings=["example warning"],
     )
-    return spec.model_copy(update={"digest": spec.compute_digest()})
+    return spec.model_copy(update={"digest_": spec.compute_digest()})
 
 
 def crm_spec() -> APISpecification:

@@ -186,3 +186,17 @@ def test_concurrent_pauses_end_with_the_collector_back_on():
     for t in threads:
         t.join(timeout=5)
     assert gc.isenabled()
+
+
+def test_the_digest_is_computed_when_first_read_and_is_the_same_after_a_round_trip():
+    spec = ingest_bytes(spec_text())
+    assert spec.digest_ == "", "an ingest does not hash"
+    assert json.loads(spec.model_dump_json(by_alias=True))["digest"] == ""
+    digest = spec.digest
+    assert len(digest) == 64 and spec.digest_ == digest == spec.compute_digest()
+    again = APISpecification.model_validate_json(spec.model_dump_json(by_alias=True))
+    assert again.digest_ == digest, "a computed digest is written and read back"
+    unhashed = ingest_bytes(spec_text())
+    assert unhashed == spec and unhashed.digest == digest
+    changed = ingest_bytes(spec_text(customer={**CUSTOMER, "required": ["id"]}))
+    assert changed != spec and changed.digest != digest

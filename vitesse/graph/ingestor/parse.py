@@ -94,8 +94,7 @@ def parse_document(
     spec.endpoints = endpoints
     spec.webhooks = webhooks
     spec.schemas = resolver.schemas
-    spec.attach_field_source()
-    spec.digest = spec.compute_digest()
+    spec.attach_field_source()  # the digest too is computed when first read
     return spec
 
 
