@@ -62,17 +62,17 @@ def build_pybase(tag: str = PYBASE_TAG, log: Path = Path("/tmp/vitesse-pybase.lo
         _run(["chroot", str(rootfs), "apt-get", "clean"], log)
         for junk in ("var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/locale"):
             shutil.rmtree(rootfs / junk, ignore_errors=True)
-        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        with log.open("a") as out:
-            subprocess.run(
-                ["docker", "import", "-c", 'CMD ["python3"]', "-", tag],
-                stdin=tar.stdout,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=True,
-                timeout=600,
-            )
-        tar.wait(timeout=60)
+        # Leaving the `with` closes our end of tar's pipe and reaps tar (whose output docker import read).
+        with subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE) as tar:
+            with log.open("a") as out:
+                subprocess.run(
+                    ["docker", "import", "-c", 'CMD ["python3"]', "-", tag],
+                    stdin=tar.stdout,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    check=True,
+                    timeout=600,
+                )
     return time.monotonic() - started
 
 
