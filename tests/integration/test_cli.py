@@ -35,6 +35,11 @@ def test_ingest_json_prints_the_specification_and_nothing_else(tmp_path):
         "has_more_path": "has_more",
     }
     assert listing["primary_key"] == "id"
+    # Fields are flattened on first use; --json writes them all, and the digest too.
+    assert "billing_address.city" in [f["path"] for f in listing["record_fields"]]
+    create = next(e for e in spec["endpoints"] if e["method"] == "POST" and e["path"] == "/customers")
+    assert "email" in [f["path"] for f in create["request_body"]["fields"]]
+    assert len(spec["digest"]) == 64
 
 
 BAD = [
