@@ -29,6 +29,7 @@ from vitesse.graph.ingestor.schema import (
     ref_name,
     resolve,
     schema_type,
+    type_of_value,
 )
 from vitesse.schemas import Field
 
@@ -135,7 +136,7 @@ def _visit_object(walk: _Walk, schema: Schema, path: str, required: bool, stack:
             inferred = _example_keys(schema, path)
             if inferred and depth < walk.max_depth:
                 for key, value in inferred.items():
-                    _leaf(walk, _join(path, key), {"example": value}, False, kind=_value_type(value), inferred=True)
+                    _leaf(walk, _join(path, key), {"example": value}, False, kind=type_of_value(value), inferred=True)
             else:
                 _leaf(walk, path, schema, required, kind="object")
         return
@@ -286,16 +287,6 @@ def _example_keys(schema: Schema, path: str) -> dict[str, Any]:
     if isinstance(example, dict) and example and not schema.get("additionalProperties"):
         return {str(k): v for k, v in example.items() if not isinstance(v, dict | list)}
     return {}
-
-
-def _value_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string"
 
 
 def _text(value: Any) -> str | None:

@@ -54,11 +54,12 @@ def schema_type(schema: Mapping[str, Any]) -> str | None:
     if "items" in schema:
         return "array"
     if "enum" in schema and schema["enum"]:
-        return _type_of_value(schema["enum"][0])
+        return type_of_value(schema["enum"][0])
     return None
 
 
-def _type_of_value(value: Any) -> str:
+def type_of_value(value: Any) -> str:
+    """Return the JSON type of a value (a bool is a boolean, not an integer)."""
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
