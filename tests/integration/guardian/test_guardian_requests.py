@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from vitesse.graph.guardian.calls import form_encode, read_call, wrap_bulk, write_call
-from vitesse.graph.guardian.pagination import read_path, records_in, walk_pages
+from vitesse.graph.guardian.pagination import walk_pages
 from vitesse.graph.guardian.shadow import Call, Gate, ShadowCaller
 from vitesse.graph.guardian.target import Target, auth_for
+from vitesse.runtime.paths import get_value, records_in
 from vitesse.sandbox.app import Sandbox
 from vitesse.schemas import (
     APISpecification,
@@ -93,7 +94,7 @@ def test_records_and_cursors_are_read_from_response_paths() -> None:
     assert records_in(body, "data.results[]") == [{"id": 1}, {"id": 2}]
     assert records_in([{"id": 1}], "[]") == [{"id": 1}]
     assert records_in({"data": "nope"}, "data[]") is None
-    assert read_path(body, "data.results[-1].id") == 2 and read_path(body, "meta.next") == "c2"
+    assert get_value(body, "data.results[-1].id") == 2 and get_value(body, "meta.next") == "c2"
 
 
 def sandbox_caller(sandbox: Sandbox) -> ShadowCaller:

@@ -8,18 +8,16 @@ origin (credentials are never sent to another host). A cursor seen twice ends th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
 from vitesse.graph.guardian.shadow import Call, CallOutcome, Gate, ShadowCaller
+from vitesse.runtime.paths import get_value, records_in
 from vitesse.schemas import Endpoint, Pagination, PaginationStyle, TestCategory
 
-__all__ = ["ReadPass", "read_path", "records_in", "walk_pages"]
-
-_INDEX = re.compile(r"^(.*)\[(-?\d+)\]$")
+__all__ = ["ReadPass", "walk_pages"]
 
 
 @dataclass
@@ -29,29 +27,6 @@ class ReadPass:
     outcomes: list[CallOutcome] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def read_path(node: Any, path: str | None) -> Any:
-    """Read `meta.total`, `next_cursor` or `data[-1].id` from a decoded body (None when absent)."""
-    if not path:
-        return None
-    for part in path.split("."):
-        match = _INDEX.match(part)
-        name, index = (match.group(1), int(match.group(2))) if match else (part, None)
-        if name:
-            node = node.get(name) if isinstance(node, dict) else None
-        if index is not None:
-            node = node[index] if isinstance(node, list) and -len(node) <= index < len(node) else None
-        if node is None:
-            return None
-    return node
-
-
-def records_in(body: Any, records_at: str | None) -> list[Any] | None:
-    """The records of a list answer (`data[]`, `data.results[]`, `[]`); None when they are not there."""
-    path = (records_at or "[]").removesuffix("[]").rstrip(".")
-    node = read_path(body, path) if path else body
-    return node if isinstance(node, list) else None
 
 
 async def walk_pages(
@@ -101,7 +76,7 @@ def _no_records(outcome: CallOutcome, records_at: str | None) -> None:
 
 
 def _more(body: Any, pagination: Pagination) -> bool:
-    flag = read_path(body, pagination.has_more_path)
+    flag = get_value(body, pagination.has_more_path)
     return flag is not False
 
 
@@ -129,7 +104,7 @@ def _next_call(
 
 
 def _by_cursor(call: Call, body: Any, pagination: Pagination, seen: set[str]) -> Call | None:
-    cursor = read_path(body, pagination.cursor_path or pagination.next_path)
+    cursor = get_value(body, pagination.cursor_path or pagination.next_path)
     param = pagination.cursor_param or ("page_token" if pagination.style is PaginationStyle.TOKEN else None)
     if cursor in (None, "") or param is None or str(cursor) in seen:
         return None
@@ -155,7 +130,7 @@ def _link(outcome: CallOutcome, pagination: Pagination) -> str | None:
     if pagination.style is PaginationStyle.LINK_HEADER and response is not None:
         url = response.links.get("next", {}).get("url")
     else:
-        url = read_path(outcome.body, pagination.next_path)
+        url = get_value(outcome.body, pagination.next_path)
     if not isinstance(url, str) or not url.strip():
         return None
     base = response.request.url if response is not None else httpx.URL("http://invalid/")
