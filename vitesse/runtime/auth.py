@@ -1,4 +1,9 @@
-"""Apply an API's auth scheme to requests, with the credential read from the environment or a secret file."""
+"""Apply an API's auth scheme to requests, with the credential read from the environment or a secret file.
+
+`place_credential` says where one credential goes for a scheme; the runtime (`resolve_auth`) and the
+Guardian's proofs both use it, so a credential is sent the same way when a mapping is proved and when
+it runs.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from vitesse.runtime.config import ApiConfig
 from vitesse.schemas import AuthScheme, AuthType, ParameterLocation
 
 BEARER_TYPES = (AuthType.HTTP_BEARER, AuthType.OAUTH2, AuthType.OPENID_CONNECT)
+CHALLENGE_SCHEMES = frozenset({"digest", "negotiate", "ntlm", "hoba", "mutual"})
+"""HTTP schemes answered by a challenge-response exchange, not by sending a stored credential."""
 
 
 @dataclass(frozen=True)
@@ -46,39 +53,63 @@ def resolve_auth(api: ApiConfig, environ: Mapping[str, str], *, side: str) -> Ap
             '{"env": "VARIABLE"} or {"file": "/run/secrets/NAME"}'
         )
     secret = creds.secret.resolve(environ)
-    if _is_basic(scheme):
-        return _basic(secret, creds.username.resolve(environ) if creds.username else None, side)
+    placed = place_credential(scheme, secret, username=creds.username.resolve(environ) if creds.username else None)
+    if placed is not None:
+        return placed
+    if is_basic(scheme):
+        raise ConfigError(
+            f"the {side} API uses basic auth: name the user in credentials.username, "
+            "or store `user:password` in credentials.secret"
+        )
     if scheme.type == AuthType.API_KEY:
-        return _api_key(scheme, secret, side)
-    if scheme.type in BEARER_TYPES or (scheme.scheme or "").lower() == "bearer":
-        return AppliedAuth(headers={"Authorization": f"Bearer {secret}"}, secrets=(secret,))
+        raise ConfigError(f"the {side} API key scheme {scheme.name} does not say which header or parameter to use")
     raise ConfigError(f"the {side} API's auth scheme {scheme.name} ({_describe(scheme)}) is not supported")
 
 
-def _is_basic(scheme: AuthScheme) -> bool:
+def place_credential(scheme: AuthScheme, secret: str, *, username: str | None = None) -> AppliedAuth | None:
+    """Say where one credential goes for a scheme, or None when the scheme cannot carry it.
+
+    An API key goes in its header, query parameter or cookie (a `Cookie` header); HTTP basic is built
+    from `username` and the secret as password, or from a secret written `user:password`; a token goes
+    in `Authorization: Bearer` for http bearer, OAuth2 and OpenID Connect, and with its own word for
+    another HTTP scheme (`Token …`). None for an API key scheme that names no parameter, basic without
+    a user, and challenge-response schemes (digest, negotiate …).
+    """
+    if is_basic(scheme):
+        return _basic(secret, username)
+    if scheme.type == AuthType.API_KEY:
+        return _api_key(scheme, secret)
+    word = (scheme.scheme or "").strip()
+    if scheme.type in BEARER_TYPES or word.lower() == "bearer":
+        return AppliedAuth(headers={"Authorization": f"Bearer {secret}"}, secrets=(secret,))
+    if scheme.type == AuthType.HTTP_OTHER and word and word.lower() not in CHALLENGE_SCHEMES:
+        return AppliedAuth(headers={"Authorization": f"{word.title()} {secret}"}, secrets=(secret,))
+    return None
+
+
+def is_basic(scheme: AuthScheme) -> bool:
     return scheme.type == AuthType.HTTP_BASIC or (
         scheme.type == AuthType.HTTP_OTHER and (scheme.scheme or "").lower() == "basic"
     )
 
 
-def _basic(secret: str, username: str | None, side: str) -> AppliedAuth:
+def _basic(secret: str, username: str | None) -> AppliedAuth | None:
     if username is None:
         username, colon, password = secret.partition(":")
         if not colon:
-            raise ConfigError(
-                f"the {side} API uses basic auth: name the user in credentials.username, "
-                "or store `user:password` in credentials.secret"
-            )
+            return None
     else:
         password = secret
+    if not username:
+        return None
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return AppliedAuth(headers={"Authorization": f"Basic {token}"}, secrets=(password, token))
+    return AppliedAuth(headers={"Authorization": f"Basic {token}"}, secrets=tuple(s for s in (password, token) if s))
 
 
-def _api_key(scheme: AuthScheme, secret: str, side: str) -> AppliedAuth:
+def _api_key(scheme: AuthScheme, secret: str) -> AppliedAuth | None:
     name = scheme.parameter_name
     if not name:
-        raise ConfigError(f"the {side} API key scheme {scheme.name} does not say which header or parameter to use")
+        return None
     if scheme.location == ParameterLocation.QUERY:
         return AppliedAuth(params={name: secret}, secrets=(secret,))
     if scheme.location == ParameterLocation.COOKIE:

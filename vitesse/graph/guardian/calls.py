@@ -63,7 +63,7 @@ def read_call(base_url: str, endpoint: Endpoint, spec: APISpecification, auth: A
     params: dict[str, Any] = {**_required(endpoint, spec, rng, ParameterLocation.QUERY), **auth.params}
     headers = {**_required(endpoint, spec, rng, ParameterLocation.HEADER), **auth.headers}
     url = _url(base_url, endpoint, spec, rng)
-    return Call("GET", endpoint.path, url, params=params, headers=headers, cookies=dict(auth.cookies))
+    return Call("GET", endpoint.path, url, params=params, headers=headers)
 
 
 def wrap_bulk(wrapper: str, payloads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -102,7 +102,6 @@ def write_call(
             headers[param.name] = str(UUID(int=rng.getrandbits(128), version=4))
     url = _url(base_url, endpoint, spec, rng)
     call = Call(endpoint.method.value, endpoint.path, url, params=params, headers=headers, wrapper=wrapper)
-    call.cookies = dict(auth.cookies)
     content_type = (endpoint.request_body.content_type if endpoint.request_body else "") or ""
     if endpoint.request_body is None:
         call.params.update(form_encode(body))

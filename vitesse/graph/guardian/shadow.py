@@ -50,7 +50,6 @@ class Call:
     url: str
     params: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
     json: Any = None
     data: dict[str, str] | None = None
     wrapper: str | None = None
@@ -177,7 +176,7 @@ class ShadowCaller:
 
     async def _once(self, call: Call) -> CallOutcome:
         request = self.client.build_request(
-            call.method, call.url, params=call.params or None, headers=call.headers, cookies=call.cookies or None,
+            call.method, call.url, params=call.params or None, headers=call.headers,
             json=call.json, data=call.data,
         )  # fmt: skip
         started = time.perf_counter()

@@ -8,10 +8,10 @@ Credentials are looked up by auth scheme name first, then by the generic names `
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
-from vitesse.schemas import APISpecification, AuthScheme, AuthType, Endpoint, ParameterLocation
+from vitesse.runtime.auth import is_basic, place_credential
+from vitesse.schemas import APISpecification, AuthScheme, AuthType, Endpoint
 
 __all__ = ["AuthParts", "Target", "auth_for", "required_schemes"]
 
@@ -47,7 +47,7 @@ class AuthParts:
 
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
+    """An API key sent as a cookie is a `Cookie` header here."""
     secrets: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Schemes the endpoint asks for that no credential satisfies."""
@@ -81,38 +81,25 @@ def _first(credentials: dict[str, str], keys: tuple[str, ...]) -> str | None:
 
 
 def _apply(scheme: AuthScheme | None, name: str, credentials: dict[str, str], parts: AuthParts) -> bool:
+    """Add the credential that fits this scheme (its own name first, then the generic names) to `parts`."""
     if scheme is None:
         return False
     own = credentials.get(name)
-    if scheme.type is AuthType.API_KEY:
-        value = own or _first(credentials, _KEY_KEYS)
-        if not value or not scheme.parameter_name:
-            return False
-        place = {ParameterLocation.QUERY: parts.params, ParameterLocation.COOKIE: parts.cookies}
-        place.get(scheme.location or ParameterLocation.HEADER, parts.headers)[scheme.parameter_name] = value
-        parts.secrets.append(value)
-        return True
-    if scheme.type is AuthType.HTTP_BASIC or (scheme.scheme or "").lower() == "basic":
-        return _basic(own, credentials, parts)
-    if scheme.type in (AuthType.HTTP_BEARER, AuthType.OAUTH2, AuthType.OPENID_CONNECT, AuthType.HTTP_OTHER):
-        token = own or _first(credentials, _TOKEN_KEYS)
-        if not token:
-            return False
-        prefix = "Bearer" if scheme.type is not AuthType.HTTP_OTHER else (scheme.scheme or "Bearer").title()
-        parts.headers["Authorization"] = f"{prefix} {token}"
-        parts.secrets.append(token)
-        return True
-    return False
-
-
-def _basic(own: str | None, credentials: dict[str, str], parts: AuthParts) -> bool:
-    if own and ":" in own:
-        user, _, password = own.partition(":")
+    if is_basic(scheme):
+        if own and ":" in own:
+            placed = place_credential(scheme, own)
+        else:
+            user = credentials.get("username")
+            placed = place_credential(scheme, credentials.get("password", ""), username=user) if user else None
     else:
-        user, password = credentials.get("username", ""), credentials.get("password", "")
-    if not user:
+        keys = _KEY_KEYS if scheme.type is AuthType.API_KEY else _TOKEN_KEYS
+        value = own or _first(credentials, keys)
+        placed = place_credential(scheme, value) if value else None
+    if placed is None:
         return False
-    pair = base64.b64encode(f"{user}:{password}".encode()).decode()
-    parts.headers["Authorization"] = f"Basic {pair}"
-    parts.secrets.extend([s for s in (password, pair, own) if s])
+    for header, value in placed.headers.items():
+        joined = header == "Cookie" and header in parts.headers
+        parts.headers[header] = f"{parts.headers[header]}; {value}" if joined else value
+    parts.params.update(placed.params)
+    parts.secrets.extend(s for s in (*placed.secrets, own) if s and s not in parts.secrets)
     return True
