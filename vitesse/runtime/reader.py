@@ -1,10 +1,8 @@
 """Read a source list endpoint page by page, in every pagination style the Ingestor detects.
 
-A page's `next_position` is where the following page starts (a cursor, a page number, an offset or a
-URL, as a small JSON-able dict); the engine stores it only once the page is delivered, so a restarted
-runtime resumes there. Without a total or a has-more flag, a list ends at an empty page or at a page
-shorter than the longest page seen before it (a first short page is not trusted: the server may cap
-the page size below what was asked).
+A page's `next_position` is where the following page starts (see `vitesse.runtime.paging`, the rule the
+Guardian's proofs follow too); the engine stores it only once the page is delivered, so a restarted
+runtime resumes there.
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ from vitesse.runtime.auth import AppliedAuth
 from vitesse.runtime.config import SourceConfig
 from vitesse.runtime.delivery import Outcome, RetryPolicy, deliver
 from vitesse.runtime.errors import SyncAborted
-from vitesse.runtime.paths import get_value, records_in
-from vitesse.schemas import Pagination, PaginationStyle
-
-Position = dict[str, Any]
+from vitesse.runtime.paging import LinkElsewhere, Paging, Position, RepeatedCursor
+from vitesse.runtime.paths import records_in
 
 
 @dataclass
@@ -59,17 +55,16 @@ class SourceReader:
         self._policy = policy
         self._records_at = source.endpoint.records_at or records_at
         self._since = since
-        self._paging = source.endpoint.pagination
+        self._paging = Paging.of(source.endpoint, source.page_size)
         self._url = endpoint_url(source.base_url, source.endpoint.path, source.path_params)
-        self._origin = httpx.URL(self._url).copy_with(path="/", query=None, fragment=None)
 
     @property
     def page_size(self) -> int:
-        cap = self._paging.page_size_max if self._paging else None
-        return min(self._source.page_size, cap) if cap else self._source.page_size
+        return self._paging.page_size
 
     async def pages(self, start: Position | None = None) -> AsyncGenerator[Page, None]:
         """Yield pages from `start` (None: the first page) until the list ends or `max_pages` is reached."""
+        self._paging = Paging.of(self._source.endpoint, self._source.page_size)  # cursors seen: this walk's
         position = dict(start or {})
         for _ in range(self._source.max_pages):
             response = await self._get(position)
@@ -84,25 +79,9 @@ class SourceReader:
 
     def _params(self, position: Position) -> dict[str, Any]:
         params: dict[str, Any] = {**self._source.params, **self._auth.params}
-        paging = self._paging
         if self._since is not None:
             params[self._since[0]] = self._since[1]
-        if paging is None:
-            return params
-        if paging.limit_param:
-            params[paging.limit_param] = self.page_size
-        if paging.style in (PaginationStyle.CURSOR, PaginationStyle.TOKEN) and position.get("cursor") is not None:
-            params[paging.cursor_param or "cursor"] = position["cursor"]
-        elif paging.style == PaginationStyle.PAGE and paging.page_param:
-            params[paging.page_param] = position.get("page", self._first_page())
-        elif paging.style == PaginationStyle.OFFSET and paging.offset_param:
-            params[paging.offset_param] = position.get("offset", 0)
-        return params
-
-    def _first_page(self) -> int:
-        name = self._paging.page_param if self._paging else None
-        param = self._source.endpoint.parameter(name) if name else None
-        return 0 if param is not None and param.default == 0 else 1
+        return {**params, **self._paging.params(position)}
 
     async def _get(self, position: Position) -> httpx.Response:
         request: tuple[str, dict[str, Any] | None]
@@ -134,51 +113,14 @@ class SourceReader:
         if records is None:
             where = self._records_at or "the top level"
             raise SyncAborted(f"the source's answer has no list of records at {where}", retryable=False)
-        return Page(records, self._next(body, response, position, records))
-
-    def _next(self, body: Any, response: httpx.Response, position: Position, records: list[Any]) -> Position | None:
-        paging = self._paging
-        if paging is None or not records or get_value(body, paging.has_more_path) is False:
-            return None
-        style = paging.style
-        if style in (PaginationStyle.CURSOR, PaginationStyle.TOKEN):
-            return self._next_cursor(body, paging, position)
-        if style == PaginationStyle.LINK_HEADER:
-            return self._next_url(response.links.get("next", {}).get("url"), response)
-        if style == PaginationStyle.NEXT_URL:
-            return self._next_url(get_value(body, paging.next_path), response)
-        return self._next_count(body, paging, position, len(records))
-
-    def _next_cursor(self, body: Any, paging: Pagination, position: Position) -> Position | None:
-        cursor = get_value(body, paging.cursor_path) if paging.cursor_path else None
-        if cursor in (None, "") and paging.next_path:
-            cursor = get_value(body, paging.next_path)
-        if cursor in (None, ""):
-            return None
-        if cursor == position.get("cursor"):
-            raise SyncAborted(f"the source returned the same cursor twice ({str(cursor)[:40]})", retryable=False)
-        return {"cursor": cursor}
-
-    def _next_url(self, link: Any, response: httpx.Response) -> Position | None:
-        if not isinstance(link, str) or not link:
-            return None
-        url = response.request.url.join(link)
-        if url.copy_with(path="/", query=None, fragment=None) != self._origin:
-            raise SyncAborted(f"the source's next-page link leaves {self._origin} ({url.host})", retryable=False)
-        return {"url": str(url)}
-
-    def _next_count(self, body: Any, paging: Pagination, position: Position, count: int) -> Position | None:
-        seen = max(int(position.get("seen", 0)), count)
-        if count < int(position.get("seen", 0)):
-            return None  # shorter than an earlier page: the last one
-        total = get_value(body, paging.total_path)
-        if paging.style == PaginationStyle.PAGE:
-            page = int(position.get("page", self._first_page()))
-            done = page - self._first_page() + 1
-            if isinstance(total, int) and done * seen >= total:
-                return None
-            return {"page": page + 1, "seen": seen}
-        offset = int(position.get("offset", 0)) + count
-        if isinstance(total, int) and offset >= total:
-            return None
-        return {"offset": offset, "seen": seen}
+        try:
+            following = self._paging.next(
+                body,
+                position,
+                len(records),
+                link_header=response.links.get("next", {}).get("url"),
+                url=str(response.request.url),
+            )
+        except (LinkElsewhere, RepeatedCursor) as exc:
+            raise SyncAborted(f"the source's {exc}", retryable=False) from None
+        return Page(records, following)

@@ -194,6 +194,22 @@ async def test_a_next_link_to_another_host_is_not_followed() -> None:
     ]
 
 
+async def test_a_next_link_loop_stops_with_a_warning() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:  # page 2 links back to page 2
+        return httpx.Response(200, json={"items": [{"id": 1}], "next": f"{BASE}/items?page=2"})
+
+    endpoint = Endpoint(
+        method=HttpMethod.GET, path="/items", records_at="items[]",
+        pagination=Pagination(style=PaginationStyle.NEXT_URL, next_path="next"),
+    )  # fmt: skip
+    shadow = ShadowCaller(
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)), concurrency=1, timeout_s=5, max_retry_wait_s=1
+    )
+    walk = await walk_pages(shadow, Gate(), Call("GET", "/items", f"{BASE}/items"), endpoint, max_pages=9, page_size=5)
+    assert len(walk.outcomes) == 2, "the first page and page 2, then the link back to page 2 is refused"
+    assert len(walk.warnings) == 1 and "same next link twice" in walk.warnings[0]
+
+
 async def test_an_answer_without_records_fails_the_read() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"unexpected": True})
