@@ -10,9 +10,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
 
 from vitesse.errors import ConfigError
 from vitesse.runtime.config import ApiConfig
+from vitesse.runtime.oauth import ClientCredentials
 from vitesse.schemas import AuthScheme, AuthType, ParameterLocation
 
 BEARER_TYPES = (AuthType.HTTP_BEARER, AuthType.OAUTH2, AuthType.OPENID_CONNECT)
@@ -27,6 +32,17 @@ class AppliedAuth:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
+    flow: ClientCredentials | None = None
+    """A token flow that signs each request (OAuth2 client credentials); pass it as the request's `auth`."""
+
+    @property
+    def request_auth(self) -> Any:
+        """What to pass as a request's `auth`: the token flow, or the client's default (none)."""
+        return self.flow if self.flow is not None else httpx.USE_CLIENT_DEFAULT
+
+    def masked(self) -> tuple[str, ...]:
+        """Every value to mask: the credentials, and the access tokens issued so far."""
+        return (*self.secrets, *(self.flow.issued if self.flow is not None else ()))
 
 
 def resolve_auth(api: ApiConfig, environ: Mapping[str, str], *, side: str) -> AppliedAuth:
@@ -53,6 +69,8 @@ def resolve_auth(api: ApiConfig, environ: Mapping[str, str], *, side: str) -> Ap
             '{"env": "VARIABLE"} or {"file": "/run/secrets/NAME"}'
         )
     secret = creds.secret.resolve(environ)
+    if creds.client_id is not None:
+        return _client_credentials(api, scheme, creds.client_id.resolve(environ), secret, side)
     placed = place_credential(scheme, secret, username=creds.username.resolve(environ) if creds.username else None)
     if placed is not None:
         return placed
@@ -64,6 +82,22 @@ def resolve_auth(api: ApiConfig, environ: Mapping[str, str], *, side: str) -> Ap
     if scheme.type == AuthType.API_KEY:
         raise ConfigError(f"the {side} API key scheme {scheme.name} does not say which header or parameter to use")
     raise ConfigError(f"the {side} API's auth scheme {scheme.name} ({_describe(scheme)}) is not supported")
+
+
+def _client_credentials(api: ApiConfig, scheme: AuthScheme, client_id: str, secret: str, side: str) -> AppliedAuth:
+    creds = api.credentials
+    assert creds is not None
+    flows = [f for f in scheme.flows if f.flow in ("clientCredentials", "application") and f.token_url]
+    token_url = creds.token_url or (flows[0].token_url if flows else None)
+    if not token_url:
+        raise ConfigError(
+            f"the {side} API's client credentials need a token URL: its scheme {scheme.name} names no "
+            "client-credentials flow, so set credentials.token_url"
+        )
+    if not token_url.startswith(("https://", "http://")):
+        token_url = urljoin(api.base_url.rstrip("/") + "/", token_url)
+    flow = ClientCredentials(token_url, client_id, secret, creds.scopes)
+    return AppliedAuth(secrets=(secret,), flow=flow)
 
 
 def place_credential(scheme: AuthScheme, secret: str, *, username: str | None = None) -> AppliedAuth | None:

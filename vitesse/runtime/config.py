@@ -64,9 +64,16 @@ class SecretRef(_Strict):
 
 class Credentials(_Strict):
     secret: SecretRef | None = None
-    """The API key, bearer token or basic-auth password."""
+    """The API key, bearer token or basic-auth password (or, with `client_id`, the OAuth2 client secret)."""
     username: SecretRef | None = None
     """The basic-auth user name (else `secret` may hold `user:password`)."""
+    client_id: SecretRef | None = None
+    """OAuth2 client credentials: the client id. The runtime then fetches access tokens (and renews them)
+    from the scheme's client-credentials token URL, or `token_url`."""
+    token_url: str | None = None
+    """Where to fetch tokens, when the spec names none or another one should be used."""
+    scopes: list[str] = PydField(default_factory=list)
+    """Scopes to ask the token endpoint for (none: the client's default)."""
 
 
 class ApiConfig(_Strict):

@@ -9,7 +9,7 @@ Outcomes of an HTTP answer:
   and full jitter, never sooner than Retry-After says. A Retry-After longer than `retry_after_max_s`
   ends the attempt at once (the record stays pending for the next run).
 - 401, 403, 404, 405: `fatal` — the runtime's credentials or endpoint are wrong, not the record; the run
-  stops and nothing is dead-lettered.
+  stops and nothing is dead-lettered. So is a token endpoint refusing the OAuth2 client credentials.
 - any other 4xx: `permanent` — the record is refused; it goes to the dead-letter store.
 
 A failure is *ambiguous* when the server may have acted on the request before it failed (a read
@@ -31,6 +31,7 @@ from enum import Enum
 import httpx
 
 from vitesse.errors import BlockedURLError
+from vitesse.runtime.oauth import TokenRefused
 
 FATAL_STATUSES = frozenset({401, 403, 404, 405})
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
@@ -157,6 +158,8 @@ async def _attempt(send: Send, attempt: int) -> Delivery:
         response = await send()
     except BlockedURLError:
         raise
+    except TokenRefused as exc:  # the runtime's client credentials are wrong, not the record
+        return Delivery(Outcome.FATAL, error=_describe(exc), attempts=attempt)
     except NOT_SENT_ERRORS as exc:
         return Delivery(Outcome.TRANSIENT, error=_describe(exc), attempts=attempt)
     except httpx.TransportError as exc:

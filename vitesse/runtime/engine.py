@@ -22,6 +22,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 from uuid import uuid4
 
@@ -30,13 +31,14 @@ import httpx
 from vitesse.errors import BlockedURLError, ConfigError, PersistenceError
 from vitesse.runtime._pages import prefetch
 from vitesse.runtime._records import DeadLetter, LedgerEntry
-from vitesse.runtime.auth import resolve_auth
+from vitesse.runtime.auth import AppliedAuth, resolve_auth
 from vitesse.runtime.batch import outcomes, triage
-from vitesse.runtime.config import RuntimeConfig
+from vitesse.runtime.config import ApiConfig, RuntimeConfig
 from vitesse.runtime.delivery import RetryPolicy
 from vitesse.runtime.errors import LeaseHeld, SyncAborted, SyncInProgress
 from vitesse.runtime.incremental import plan_incremental, since_value
 from vitesse.runtime.masking import mask_text
+from vitesse.runtime.oauth import ClientCredentials
 from vitesse.runtime.prepare import Preparer
 from vitesse.runtime.reader import SourceReader
 from vitesse.runtime.report import Metrics, RunStatus, SyncReport
@@ -83,6 +85,7 @@ class SyncEngine:
         self.last_error: str | None = None
         self._lock = asyncio.Lock()
         self._stopping = False
+        self._flows: dict[str, ClientCredentials] = {}
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         if self.store.local:  # a local SQLite call takes well under a millisecond: a thread hop costs more
@@ -233,14 +236,21 @@ class SyncEngine:
             final["tail"] = run.get("tail")
         await self._db(self.store.save_state, final)
 
+    def _auth(self, api: ApiConfig, side: str) -> AppliedAuth:
+        """The API's auth, read afresh each run; an OAuth2 token flow (and its token) is kept across runs."""
+        applied = resolve_auth(api, self.environ, side=side)
+        if applied.flow is None:
+            return applied
+        return replace(applied, flow=self._flows.setdefault(applied.flow.key, applied.flow))
+
     def _reader(self, run: dict[str, Any]) -> SourceReader:
-        auth = resolve_auth(self.config.source, self.environ, side="source")
+        auth = self._auth(self.config.source, "source")
         since = tuple(run["since"]) if run.get("since") else None
         records_at = self.config.mapping.source_records_at
         return SourceReader(self.client, self.config.source, auth, self.policy, records_at=records_at, since=since)
 
     def _writer(self) -> DestWriter:
-        auth = resolve_auth(self.config.dest, self.environ, side="destination")
+        auth = self._auth(self.config.dest, "destination")
         wrapper, concurrency = self.config.mapping.dest_array_wrapper, self.config.options.concurrency
         return DestWriter(
             self.client, self.config.dest, auth, self.policy, array_wrapper=wrapper, concurrency=concurrency

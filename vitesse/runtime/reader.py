@@ -94,7 +94,7 @@ class SourceReader:
         headers = {**self._source.headers, **self._auth.headers, "Accept": "application/json"}
 
         async def send() -> httpx.Response:
-            return await self._client.get(request[0], params=request[1], headers=headers)
+            return await self._client.get(request[0], params=request[1], headers=headers, auth=self._auth.request_auth)
 
         result = await deliver(send, self._policy)
         if result.outcome == Outcome.OK and result.response is not None:

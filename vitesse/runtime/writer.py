@@ -117,7 +117,9 @@ class DestWriter:
         body = self._body(payloads)
 
         async def send() -> httpx.Response:
-            return await self._client.request(method, url, json=body, headers=headers, params=self._auth.params)
+            return await self._client.request(
+                method, url, json=body, headers=headers, params=self._auth.params, auth=self._auth.request_auth
+            )
 
         landed = None
         if len(payloads) == 1 and not self._idempotency and self.can_look_up:
@@ -155,7 +157,7 @@ class DestWriter:
         if result.response is None:
             return f"{result.error} after {result.attempts} attempt(s)"
         text = result.response.text.strip()
-        detail = f": {mask_text(text, self._auth.secrets)}" if text else ""
+        detail = f": {mask_text(text, self._auth.masked())}" if text else ""
         return f"the destination answered HTTP {result.status} after {result.attempts} attempt(s){detail}"
 
     def _dest_ref(self, response: httpx.Response | None) -> str | None:
@@ -183,7 +185,7 @@ class DestWriter:
             return None
         url = endpoint_url(self._dest.base_url, lookup.endpoint.path, self._dest.path_params)
         params = {**self._auth.params, lookup.param: str(wanted)}
-        response = await self._client.get(url, params=params, headers=self._headers)
+        response = await self._client.get(url, params=params, headers=self._headers, auth=self._auth.request_auth)
         response.raise_for_status()
         for record in records_in(response.json(), lookup.endpoint.records_at) or []:
             if str(record_value(record, lookup.dest_field)) == str(wanted):

@@ -36,7 +36,13 @@ def test_the_built_config_round_trips_through_json_and_holds_no_secret(tmp_path)
     assert again.dest.endpoint.body_fields() == dest_fields
     assert any("." in f.path for f in source_fields), "nested fields, which only the spec's schemas could give"
     assert "shop-secret" not in text and "crm-token" not in text
-    assert json.loads(text)["source"]["credentials"] == {"secret": {"env": "SHOP_KEY", "file": None}, "username": None}
+    assert json.loads(text)["source"]["credentials"] == {
+        "secret": {"env": "SHOP_KEY", "file": None},
+        "username": None,
+        "client_id": None,
+        "token_url": None,
+        "scopes": [],
+    }
 
 
 def test_the_builder_picks_auth_lookup_and_bases_from_the_specs():
