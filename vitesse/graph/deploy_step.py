@@ -28,8 +28,9 @@ async def deploy_integration_runtime(state: State, integration_id: str, services
         raise DeployError("nothing to deploy: the run has no deployment config")
     settings = services.settings
     env = dict(config.env)
-    runtime_config = runtime_config_for(state, integration_id, services, env)
-    secrets = await _stored_secrets(services, integration_id)
+    stored = await _stored(services, integration_id)
+    runtime_config = runtime_config_for(state, integration_id, services, env, stored.runtime_references())
+    secrets = stored.runtime_secrets()
     container = ContainerConfig.from_deployment_config(
         config.model_copy(update={"env": env}),
         runtime_config=runtime_config.model_dump(mode="json", by_alias=True),
@@ -46,8 +47,13 @@ async def deploy_integration_runtime(state: State, integration_id: str, services
     }
 
 
-def runtime_config_for(state: State, integration_id: str, services: Services, env: dict[str, str]) -> Any:
-    """Build the runtime's config from the state; base URL overrides are taken out of `env`."""
+def runtime_config_for(
+    state: State, integration_id: str, services: Services, env: dict[str, str], refs: dict[str, str] | None = None
+) -> Any:
+    """Build the runtime's config from the state; base URL overrides are taken out of `env`.
+
+    `refs` names the variables of a stored basic-auth user or OAuth2 client (see `runtime_references`).
+    """
     from vitesse.runtime.build import build_runtime_config
 
     if state.mapping is None or state.source_spec is None or state.dest_spec is None:
@@ -63,17 +69,18 @@ def runtime_config_for(state: State, integration_id: str, services: Services, en
         dest_base_url=state.dest_base_url or env.pop(DEST_URL_ENV, None),
         options={"batch_size": settings.batch_size, "schedule_interval_s": schedule},
         network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
+        **(refs or {}),
     )
 
 
-async def _stored_secrets(services: Services, integration_id: str) -> dict[str, str]:
-    """Return the stored credentials as the runtime's secret variables (empty when none are stored)."""
-    if services.sessions is None:
-        return {}
+async def _stored(services: Services, integration_id: str) -> Any:
+    """Return the integration's stored credentials (none stored, or no database: empty ones)."""
     from vitesse.persistence import credential_key, load_credentials
+    from vitesse.persistence._credentials import Credentials
 
+    if services.sessions is None:
+        return Credentials()
     async with services.sessions() as session:
-        stored = await load_credentials(
+        return await load_credentials(
             session=session, integration_id=integration_id, tenant=None, key=credential_key(services.settings)
         )
-    return stored.runtime_secrets()

@@ -21,16 +21,30 @@ class Credentials:
     dest_auth: dict[str, Any] = field(default_factory=dict)
 
     def runtime_secrets(self) -> dict[str, str]:
-        """Return the secrets a sync runtime reads (`SOURCE_API_KEY`, `DEST_API_KEY`) from the stored maps."""
+        """Return the secrets a sync runtime reads from the stored maps.
+
+        `SOURCE_API_KEY` / `DEST_API_KEY` (the key, token, password or client secret), and where stored,
+        `…_API_USER` (a basic-auth user) and `…_CLIENT_ID` (an OAuth2 client).
+        """
         secrets: dict[str, str] = {}
-        for values, env_name in ((self.source_auth, "SOURCE_API_KEY"), (self.dest_auth, "DEST_API_KEY")):
+        for values, side in ((self.source_auth, "SOURCE"), (self.dest_auth, "DEST")):
             secret = next((str(values[k]) for k in SECRET_KEYS if values.get(k)), None)
             if secret:
-                secrets[env_name] = secret
+                secrets[f"{side}_API_KEY"] = secret
+            for key, suffix in (("username", "API_USER"), ("client_id", "CLIENT_ID")):
+                if values.get(key):
+                    secrets[f"{side}_{suffix}"] = str(values[key])
         return secrets
 
+    def runtime_references(self) -> dict[str, str]:
+        """The `build_runtime_config` arguments that name the user and client variables `runtime_secrets` fills."""
+        names = self.runtime_secrets()
+        refs = {"source_username": "SOURCE_API_USER", "dest_username": "DEST_API_USER"}
+        refs |= {"source_client_id": "SOURCE_CLIENT_ID", "dest_client_id": "DEST_CLIENT_ID"}
+        return {arg: env for arg, env in refs.items() if env in names}
 
-SECRET_KEYS = ("api_key", "key", "token", "access_token", "bearer_token", "password", "secret")
+
+SECRET_KEYS = ("api_key", "key", "token", "access_token", "bearer_token", "password", "client_secret", "secret")
 """Where a stored credential map (`{"api_key": …}`, the guide's `{"type": "api_key", "key": …}`) keeps its secret."""
 
 

@@ -30,6 +30,10 @@ def build_runtime_config(
     dest_base_url: str | None = None,
     source_secret: SecretRef | str | None = "SOURCE_API_KEY",
     dest_secret: SecretRef | str | None = "DEST_API_KEY",
+    source_username: SecretRef | str | None = None,
+    dest_username: SecretRef | str | None = None,
+    source_client_id: SecretRef | str | None = None,
+    dest_client_id: SecretRef | str | None = None,
     options: SyncOptions | dict[str, Any] | None = None,
     network: NetworkConfig | dict[str, Any] | None = None,
 ) -> RuntimeConfig:
@@ -50,14 +54,14 @@ def build_runtime_config(
         base_url=_base_url(source_base_url, source_spec, "source"),
         endpoint=source_ep.with_fields(),
         auth=source_auth,
-        credentials=_credentials(source_auth, source_secret),
+        credentials=_credentials(source_auth, source_secret, source_username, source_client_id),
     )
     id_field = source_ep.primary_key or "id"
     dest = DestConfig(
         base_url=_base_url(dest_base_url, dest_spec, "destination"),
         endpoint=dest_ep.with_fields(),
         auth=dest_auth,
-        credentials=_credentials(dest_auth, dest_secret),
+        credentials=_credentials(dest_auth, dest_secret, dest_username, dest_client_id),
         lookup=find_lookup(mapping, dest_spec, dest_ep, id_field),
         id_path=dest_ep.primary_key or "id",
     )
@@ -98,10 +102,25 @@ def _auth(spec: APISpecification, endpoint: Endpoint) -> AuthScheme | None:
     return None
 
 
-def _credentials(auth: AuthScheme | None, secret: SecretRef | str | None) -> Credentials | None:
+def _credentials(
+    auth: AuthScheme | None,
+    secret: SecretRef | str | None,
+    username: SecretRef | str | None = None,
+    client_id: SecretRef | str | None = None,
+) -> Credentials | None:
+    """Name where the runtime reads each credential: a user only for basic auth, a client only for OAuth2."""
     if auth is None or secret is None:
         return None
-    return Credentials(secret=secret if isinstance(secret, SecretRef) else SecretRef(env=secret))
+    basic = auth.type == AuthType.HTTP_BASIC or (auth.scheme or "").lower() == "basic"
+    return Credentials(
+        secret=_ref(secret),
+        username=_ref(username) if basic and username is not None else None,
+        client_id=_ref(client_id) if auth.type == AuthType.OAUTH2 and client_id is not None else None,
+    )
+
+
+def _ref(value: SecretRef | str) -> SecretRef:
+    return value if isinstance(value, SecretRef) else SecretRef(env=value)
 
 
 def find_lookup(

@@ -163,6 +163,7 @@ async def _from_stored_integration(
         source_base_url=env.pop("VITESSE_SOURCE_BASE_URL", None),
         dest_base_url=env.pop("VITESSE_DEST_BASE_URL", None),
         network={"allow_loopback": settings.allow_loopback, "allow_private": settings.allow_private_networks},
+        **stored.runtime_references(),
     )
     secrets = {**stored.runtime_secrets(), **config.secret_values()}
     filled = config.model_copy(update={"runtime_config": runtime.model_dump(mode="json", by_alias=True), "env": env})
