@@ -155,7 +155,7 @@ class VitesseOrchestrator:
         self, integration_id: str, deployment_config: DeploymentConfig, *, dry_run: str | None = None
     ) -> dict[str, Any]:
         """Deploy (or, with `dry_run=DIR`, only write out the files of) an integration's proven mapping."""
-        from vitesse.graph.deploy_step import deploy_integration_runtime, runtime_config_for
+        from vitesse.graph.deploy_step import deploy_integration_runtime, runtime_config_for, stored_credentials
         from vitesse.graph.state import State
 
         async with self._open() as (graph, services):
@@ -167,14 +167,16 @@ class VitesseOrchestrator:
             if dry_run:
                 from vitesse.deployers.templates import render_templates
 
-                config = runtime_config_for(state, integration_id, services, dict(deployment_config.env))
+                stored = await stored_credentials(services, integration_id)
+                env = dict(deployment_config.env)
+                config = runtime_config_for(state, integration_id, services, env, stored.runtime_references())
                 written = render_templates(
                     dry_run,
                     integration_id,
                     runtime_config=config.model_dump(mode="json", by_alias=True),
                     source_api_name=state.source_api_name,
                     dest_api_name=state.dest_api_name,
-                    secret_names=["SOURCE_API_KEY", "DEST_API_KEY"],
+                    secret_names=sorted({"SOURCE_API_KEY", "DEST_API_KEY", *stored.runtime_secrets()}),
                     memory_mb=deployment_config.memory_mb,
                     cpu_cores=deployment_config.cpu_cores,
                 )

@@ -19,6 +19,7 @@ def test_an_integration_is_deployed_synced_inspected_and_destroyed(tmp_path: Pat
         "create", "--source", str(SHOP_SPEC), "--dest", str(CRM_SPEC),
         "--intent", "Sync shop customers to CRM contacts", "--test-count", "20", "--json",
         "--source-credential", "api_key=shop-test-key", "--dest-credential", "token=crm-test-token",
+        "--source-credential", "username=shop-test-user",
         data_dir=tmp_path,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr[-2000:]
@@ -30,6 +31,9 @@ def test_an_integration_is_deployed_synced_inspected_and_destroyed(tmp_path: Pat
     names = {Path(p).name for p in json.loads(dry.stdout)["files"]}
     assert {"Dockerfile", "kubernetes.yaml", "ecs-task-definition.json", "runtime-config.json"} <= names
     assert "demo-crm" not in (files / "runtime-config.json").read_text()
+    manifest = (files / "kubernetes.yaml").read_text()
+    assert "SOURCE_API_USER" in manifest and "DEST_API_KEY" in manifest, "every stored part is named"
+    assert "shop-test-user" not in manifest and "shop-test-key" not in manifest, "and none is written"
 
     settings = Settings(spec_cache=False)
     shop = ingest_path(SHOP_SPEC, settings=settings)

@@ -28,7 +28,7 @@ async def deploy_integration_runtime(state: State, integration_id: str, services
         raise DeployError("nothing to deploy: the run has no deployment config")
     settings = services.settings
     env = dict(config.env)
-    stored = await _stored(services, integration_id)
+    stored = await stored_credentials(services, integration_id)
     runtime_config = runtime_config_for(state, integration_id, services, env, stored.runtime_references())
     secrets = stored.runtime_secrets()
     container = ContainerConfig.from_deployment_config(
@@ -73,7 +73,7 @@ def runtime_config_for(
     )
 
 
-async def _stored(services: Services, integration_id: str) -> Any:
+async def stored_credentials(services: Services, integration_id: str) -> Any:
     """Return the integration's stored credentials (none stored, or no database: empty ones)."""
     from vitesse.persistence import credential_key, load_credentials
     from vitesse.persistence._credentials import Credentials
