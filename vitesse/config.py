@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     public_status: bool = PydField(default=False, validation_alias=_alias("VITESSE_PUBLIC_STATUS"))
     """Serve /api/v1/vitesse/status and /metrics without a token (for probes and scrapers on a private network)."""
     max_request_bytes: int = PydField(default=1024 * 1024, gt=0, validation_alias=_alias("VITESSE_MAX_REQUEST_BYTES"))
+    cors_origins: str = PydField("", validation_alias=_alias("VITESSE_CORS_ORIGINS"))
+    """Origins a browser app may call the HTTP API from, comma-separated (`*`: any); empty: none."""
+    rate_limit_per_minute: int = PydField(0, ge=0, validation_alias=_alias("VITESSE_RATE_LIMIT"))
+    """Requests a caller (a token, else an address) may make to the HTTP API per minute; 0: no limit."""
     """Largest request body the HTTP API reads; bigger bodies get 413."""
     data_dir: Path = PydField(
         default_factory=lambda: Path(user_data_dir("vitesse", appauthor=False)),

@@ -8,13 +8,18 @@ same authentication as the REST routes.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
-from collections.abc import AsyncIterator
+import math
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
@@ -54,6 +59,61 @@ class RequestGuard:
             await send(message)
 
         await self.app(scope, receive, counting_send)
+
+
+class RateLimit:
+    """Let each caller make `per_minute` requests a minute to the API (a token bucket), else 429 + Retry-After.
+
+    A caller is its credential (a hash of the Authorization or X-API-Key header), else its address, so one
+    client's burst does not spend another's allowance. Health and metrics are not counted. At most
+    `MAX_CALLERS` buckets are kept (the least recently seen go first), so the table stays bounded.
+    """
+
+    MAX_CALLERS = 10_000
+
+    def __init__(self, app: ASGIApp, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path.startswith(API_PREFIX) or path.startswith("/mcp")):
+            await self.app(scope, receive, send)
+            return
+        wait = self._take(self._caller(scope))
+        if wait > 0:
+            retry = str(max(1, math.ceil(wait)))
+            problem = ApiError(
+                429,
+                "rate_limited",
+                f"Too many requests: the limit is {self.capacity:g} a minute; retry in {retry} s",
+                headers={"Retry-After": retry},
+            )
+            await error_response(problem)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _caller(self, scope: Scope) -> str:
+        headers = Headers(scope=scope)
+        credential = headers.get("authorization") or headers.get("x-api-key")
+        if credential:
+            return "k:" + hashlib.sha256(credential.encode()).hexdigest()
+        client = scope.get("client")
+        return f"a:{client[0] if client else 'unknown'}"
+
+    def _take(self, caller: str) -> float:
+        """Spend one token of the caller's bucket; return 0, or the seconds until a token is there."""
+        now = self.clock()
+        tokens, stamp = self.buckets.pop(caller, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+        self.buckets[caller] = (tokens - 1 if wait == 0 else tokens, now)
+        while len(self.buckets) > self.MAX_CALLERS:
+            self.buckets.popitem(last=False)
+        return wait
 
 
 class Authenticated:
@@ -123,6 +183,18 @@ def create_app(
     handlers[HTTPException] = _http_error
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.add_middleware(RequestGuard, max_bytes=settings.max_request_bytes)
+    if settings.rate_limit_per_minute:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # outermost: a refused or limited answer still carries the CORS headers a browser needs
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "Last-Event-ID"],
+            expose_headers=["Retry-After", "Location"],
+            max_age=600,
+        )
     return app
 
 

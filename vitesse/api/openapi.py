@@ -23,6 +23,7 @@ ERROR_TEXT = {
     413: "The body is larger than the limit.",
     415: "The body is not application/json.",
     422: "A field is invalid; `fields` names each one.",
+    429: "Too many requests from this caller (when VITESSE_RATE_LIMIT is set): retry after Retry-After seconds.",
     502: "A deployment or runtime did not answer as expected.",
 }
 EXTRA_ERRORS = {
@@ -38,7 +39,7 @@ EXTRA_ERRORS = {
 def _errors(op: Operation, path: str) -> list[int]:
     codes = set(EXTRA_ERRORS.get(op.operation_id, ()))
     if op.access != "public":
-        codes.add(401)
+        codes |= {401, 429}
     if "{integration_id}" in path:
         codes.add(404)
     if op.query is not None:
