@@ -200,3 +200,19 @@ def test_the_digest_is_computed_when_first_read_and_is_the_same_after_a_round_tr
     assert unhashed == spec and unhashed.digest == digest
     changed = ingest_bytes(spec_text(customer={**CUSTOMER, "required": ["id"]}))
     assert changed != spec and changed.digest != digest
+
+
+def test_models_are_built_from_the_values_that_differ_from_their_defaults():
+    """Pydantic's per-instance set of given names stays under five (216 bytes, not 728) for plain parameters."""
+    doc = json.loads(spec_text())
+    doc["paths"]["/customers"]["get"]["parameters"] = [
+        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
+    ]
+    listing = ingest_bytes(json.dumps(doc)).endpoints[0]
+    limit, q = listing.parameters
+    assert (limit.type, limit.required, limit.format, q.type) == ("integer", False, None, "string")
+    assert limit.model_fields_set == {"name", "location", "type", "schema_"}
+    assert q.model_fields_set == {"name", "location", "schema_"}, "type string is the default: not given"
+    (ok,) = listing.responses
+    assert ok.model_fields_set == {"status", "content_type", "description", "schema_"} and ok.headers == []

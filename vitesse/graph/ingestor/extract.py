@@ -8,9 +8,12 @@ those schemas on first use (`Endpoint.record_fields`, `Endpoint.body_fields()`),
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from vitesse.graph.ingestor.auth import requires_auth, security_requirements
 from vitesse.graph.ingestor.flatten import flatten
@@ -64,7 +67,8 @@ def extract_operation(
     responses = _responses(op, ctx, uri)
     resource, action = classify(method, path, op.get("operationId"))
     security = security_requirements(op.get("security"))
-    endpoint = Endpoint(
+    endpoint = _built(
+        Endpoint,
         method=method,
         path=path,
         operation_id=op.get("operationId"),
@@ -101,7 +105,8 @@ def _parameter(raw: Mapping[str, Any], ctx: Context, uri: str) -> Parameter | No
         return None
     schema = ctx.resolver.schema(raw["schema"], uri) if isinstance(raw.get("schema"), dict) else _inline_schema(raw)
     resolved, _ = resolve(schema, ctx.resolver.schemas)
-    return Parameter(
+    return _built(
+        Parameter,
         name=str(raw["name"]),
         location=ParameterLocation(location),
         required=bool(raw.get("required")) or location == "path",
@@ -215,7 +220,8 @@ def _responses(op: Mapping[str, Any], ctx: Context, uri: str) -> list[Response]:
         content_type, schema = _response_schema(response, ctx, ruri, op)
         headers = response.get("headers") if isinstance(response.get("headers"), dict) else {}
         out.append(
-            Response(
+            _built(
+                Response,
                 status=str(status),
                 content_type=content_type,
                 description=_text(response.get("description")),
@@ -350,6 +356,31 @@ def _records_in(
     if len(object_arrays) == 1 and len(props) <= 6:
         return f"{prefix}{object_arrays[0]}[]", arrays[object_arrays[0]]
     return None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _built(model: type[M], **values: Any) -> M:
+    """Build a model from the values that differ from its defaults.
+
+    Pydantic keeps, per instance, the set of the field names it was given: 728 bytes once it holds five
+    names, 216 below. A spec has thousands of parameters and responses, so leaving defaults out keeps
+    that set small (for Jira Server's spec, about a seventh less peak memory) and changes no value.
+    """
+    defaults = _defaults(model)
+    return model(**{k: v for k, v in values.items() if not (k in defaults and v == defaults[k])})
+
+
+@functools.cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's plain defaults (None, False, a string, an empty list), by the name a caller passes."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        default = info.default_factory() if info.default_factory is not None else info.default  # type: ignore[call-arg]
+        if default is None or isinstance(default, bool | str | int | float | list):
+            out[info.alias or name] = default
+    return out
 
 
 def _text(value: Any) -> str | None:
