@@ -444,3 +444,10 @@ def test_invalid_utf8_past_the_first_megabyte_is_named_at_its_byte():
     assert info.value.reason == IngestReason.NOT_A_SPEC
     assert f"byte {len(head) + 5} is not valid UTF-8" in str(info.value)
     assert load_document(head + b"ok: yes\n")["ok"] == "yes"
+
+
+def test_a_directive_line_sends_the_document_to_the_safe_path_and_a_percent_elsewhere_does_not():
+    assert _load_yaml_fast(b"%YAML 1.2\n---\na: 1\n") is None
+    assert _load_yaml_fast(b"# spec\r\n%YAML 1.2\r\n---\r\na: 1\r\n") is None
+    assert load_document(b"%YAML 1.2\n---\na: 1\n") == {"a": 1}
+    assert _load_yaml_fast(b"rate: 50%\nnote: '%d items'\n") == {"rate": "50%", "note": "%d items"}
