@@ -105,18 +105,22 @@ def _parameter(raw: Mapping[str, Any], ctx: Context, uri: str) -> Parameter | No
         return None
     schema = ctx.resolver.schema(raw["schema"], uri) if isinstance(raw.get("schema"), dict) else _inline_schema(raw)
     resolved, _ = resolve(schema, ctx.resolver.schemas)
-    return _built(
-        Parameter,
-        name=str(raw["name"]),
-        location=ParameterLocation(location),
-        required=bool(raw.get("required")) or location == "path",
-        type=schema_type(resolved) or "string",
-        format=resolved.get("format"),
-        enum=resolved.get("enum") if isinstance(resolved.get("enum"), list) else None,
-        description=_text(raw.get("description")),
-        default=resolved.get("default"),
-        schema=schema,
-    )
+    # Only what differs from the defaults is given (see `_built`), written out: this runs thousands of times.
+    values: dict[str, Any] = {"name": str(raw["name"]), "location": ParameterLocation(location), "schema": schema}
+    if raw.get("required") or location == "path":
+        values["required"] = True
+    kind = schema_type(resolved)
+    if kind and kind != "string":
+        values["type"] = kind
+    if resolved.get("format") is not None:
+        values["format"] = resolved["format"]
+    if isinstance(resolved.get("enum"), list):
+        values["enum"] = resolved["enum"]
+    if description := _text(raw.get("description")):
+        values["description"] = description
+    if resolved.get("default") is not None:
+        values["default"] = resolved["default"]
+    return Parameter(**values)
 
 
 def _inline_schema(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,16 +223,16 @@ def _responses(op: Mapping[str, Any], ctx: Context, uri: str) -> list[Response]:
             continue
         content_type, schema = _response_schema(response, ctx, ruri, op)
         headers = response.get("headers") if isinstance(response.get("headers"), dict) else {}
-        out.append(
-            _built(
-                Response,
-                status=str(status),
-                content_type=content_type,
-                description=_text(response.get("description")),
-                schema=schema,
-                headers=[str(h) for h in headers],
-            )
-        )
+        values: dict[str, Any] = {"status": str(status)}  # only what differs from the defaults (see `_built`)
+        if content_type is not None:
+            values["content_type"] = content_type
+        if description := _text(response.get("description")):
+            values["description"] = description
+        if schema is not None:
+            values["schema"] = schema
+        if headers:
+            values["headers"] = [str(h) for h in headers]
+        out.append(Response(**values))
     return out
 
 
