@@ -12,7 +12,6 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "VitesseOrchestrator": "vitesse.orchestrator",
     "Settings": "vitesse.config",
     "APISpecification": "vitesse.schemas",
     "DataTransformation": "vitesse.schemas",
@@ -23,19 +22,16 @@ _EXPORTS = {
     "IntegrationStatus": "vitesse.schemas",
     "MappingLogic": "vitesse.schemas",
     "TestResult": "vitesse.schemas",
-    # The implementation guide's Python API (see vitesse/guide.py).
-    "AgentContext": "vitesse.guide",
-    "VitesseIngestor": "vitesse.guide",
-    "VitesseMapper": "vitesse.guide",
-    "VitesseGuardian": "vitesse.guide",
-    "Deployer": "vitesse.deployers",
-    "DeployerFactory": "vitesse.deployers",
-    "DeploymentMode": "vitesse.deployers",
-    "register_deployer": "vitesse.deployers",
-    "DockerfileGenerator": "vitesse.deployers.templates",
-    "CUSTOM_FUNCTIONS": "vitesse.transforms",
-    "register_transform": "vitesse.transforms",
-}
+    # The implementation guide's Python API: vitesse/guide.py says (and loads lazily) where each one lives.
+    **dict.fromkeys(
+        (
+            "AgentContext", "VitesseIngestor", "VitesseMapper", "VitesseGuardian", "VitesseOrchestrator",
+            "Deployer", "DeployerFactory", "DeploymentMode", "register_deployer", "DockerfileGenerator",
+            "CUSTOM_FUNCTIONS", "register_transform",
+        ),
+        "vitesse.guide",
+    ),
+}  # fmt: skip
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

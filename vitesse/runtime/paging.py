@@ -49,7 +49,8 @@ class Paging:
     """Records to ask for per page; None asks for none (the API's default)."""
     first_page: int = 1
     """0 when the page parameter says it counts from zero (its default is 0), else 1."""
-    _cursors: set[str] = field(default_factory=set)
+    _seen: set[str] = field(default_factory=set)
+    """Cursors and next links this walk has followed."""
 
     @classmethod
     def of(cls, endpoint: Endpoint, page_size: int | None) -> Paging:
@@ -112,9 +113,9 @@ class Paging:
             link = link_header if style == PaginationStyle.LINK_HEADER else get_value(body, paging.next_path)
             following = _next_url(link, url)
             if following is not None:
-                if following["url"] in self._cursors:
+                if following["url"] in self._seen:
                     raise RepeatedCursor(following["url"], "next link")
-                self._cursors.add(following["url"])
+                self._seen.add(following["url"])
             return following
         return self._next_count(body, paging, position, count)
 
@@ -124,9 +125,9 @@ class Paging:
             cursor = get_value(body, paging.next_path)
         if cursor in (None, ""):
             return None
-        if str(cursor) in self._cursors:
+        if str(cursor) in self._seen:
             raise RepeatedCursor(cursor)
-        self._cursors.add(str(cursor))
+        self._seen.add(str(cursor))
         return {"cursor": cursor}
 
     def _next_count(self, body: Any, paging: Pagination, position: Position, count: int) -> Position | None:

@@ -50,6 +50,16 @@ PAUSING = {"test_count": 20, "naive_first_mapping": True, "max_heal_attempts": 0
 """Run settings that end at review: a naive mapping and no heal attempts."""
 
 
+def sync_when_free(client: Any, headers: dict[str, str], iid: str) -> httpx.Response:
+    """The runtime syncs once when it starts; a sync asked for meanwhile is a 409, so ask again (bounded)."""
+    for _ in range(240):
+        response = client.post(f"{API}/integrations/{iid}/sync", headers=headers)
+        if response.status_code != 409:
+            return response
+        time.sleep(0.25)
+    raise AssertionError("the runtime stayed busy")
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tests.integration.api._support import API, bearer, body, make_settings
+from tests.integration.api._support import API, bearer, body, make_settings, sync_when_free
 from vitesse.api import create_app, create_token
 from vitesse.examples import CRM_SPEC, SHOP_SPEC
 
@@ -24,16 +23,6 @@ def sandboxes() -> Iterator[tuple[str, str]]:
 
     with start_sandbox(ingest_path(SHOP_SPEC), seed=7) as shop, start_sandbox(ingest_path(CRM_SPEC), seed=8) as crm:
         yield shop.base_url, crm.base_url
-
-
-def sync_when_free(client: TestClient, headers: dict[str, str], iid: str) -> httpx.Response:
-    """The runtime syncs once when it starts; a sync asked for meanwhile is a 409, so ask again (bounded)."""
-    for _ in range(240):
-        response = client.post(f"{API}/integrations/{iid}/sync", headers=headers)
-        if response.status_code != 409:
-            return response
-        time.sleep(0.25)
-    raise AssertionError("the runtime stayed busy")
 
 
 # The deploy step's ProcessDeployer is dropped while its runtime runs on (by design, the state file finds it

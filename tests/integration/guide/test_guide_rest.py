@@ -7,30 +7,19 @@ carries a bearer token, and `?wait=true` asks for the finished integration the g
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.integration.api._support import API, make_settings, sync_when_free
 from vitesse.api import create_app, create_token
 from vitesse.config import Settings
-
-API = "/api/v1/vitesse"
 
 
 @pytest.fixture(scope="module")
 def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root: Path = tmp_path_factory.mktemp("guide-api")
-    return Settings(
-        data_dir=root / "data",
-        database_url=f"sqlite:///{root / 'vitesse.db'}",
-        allow_loopback=True,
-        openai_api_key=None,
-        environment="test",
-        spec_cache=False,
-    )
+    return make_settings(tmp_path_factory.mktemp("guide-api"))
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +44,6 @@ def guide_request(guide_hosts) -> dict:
         "source_auth": {"type": "oauth2", "token": "shppa_test_token"},
         "dest_auth": {"type": "api_key", "key": "sk_live_test_key"},
     }
-
-
-def sync_when_idle(client: TestClient, headers: dict[str, str], iid: str):
-    """The runtime syncs once as it starts; a sync asked for meanwhile is a 409, so ask again (bounded)."""
-    for _ in range(240):
-        response = client.post(f"{API}/integrations/{iid}/sync", headers=headers)
-        if response.status_code != 409:
-            return response
-        time.sleep(0.25)
-    raise AssertionError("the runtime stayed busy")
 
 
 def test_the_guides_create_request_gets_the_guides_response(client, headers, guide_hosts):
@@ -92,7 +71,7 @@ def test_the_guides_create_request_gets_the_guides_response(client, headers, gui
         assert status.status_code == 200 and status.json()["integration"]["status"] == "active"
         assert status.json()["integration"]["mapping_logic"]["source_endpoint"] == "GET /customers"
 
-        synced = sync_when_idle(client, headers, iid)
+        synced = sync_when_free(client, headers, iid)
         assert synced.status_code == 200, synced.text
         assert (synced.json()["status"], synced.json()["integration_id"]) == ("success", iid)
         assert synced.json()["sync"]["run_id"] and "sk_live_test_key" not in synced.text

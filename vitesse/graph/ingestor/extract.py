@@ -369,8 +369,8 @@ def _built(model: type[M], **values: Any) -> M:
     """Build a model from the values that differ from its defaults.
 
     Pydantic keeps, per instance, the set of the field names it was given: 728 bytes once it holds five
-    names, 216 below. A spec has thousands of parameters and responses, so leaving defaults out keeps
-    that set small (for Jira Server's spec, about a seventh less peak memory) and changes no value.
+    names, 216 below. Leaving defaults out keeps that set small and changes no value. Used for endpoints;
+    parameters and responses, thousands to a spec, pick their non-default values by hand (faster).
     """
     defaults = _defaults(model)
     return model(**{k: v for k, v in values.items() if not (k in defaults and v == defaults[k])})
